@@ -1,0 +1,330 @@
+//! The authorizer chain kube-apiserver builds: the `system:masters` step first, then the
+//! configured authorizers in order, combined with union semantics (the first Allow or Deny
+//! decides; NoOpinion reasons are joined with newlines).
+
+use serde::Deserialize;
+
+use crate::abac::PolicyList;
+use crate::authz::{Attributes, Decision, Verdict, aggregate_errors};
+use crate::node::{self, GraphPath};
+use crate::rbac::RbacSource;
+use crate::state::ClusterState;
+
+/// The group kube-apiserver always allows, before any configured authorizer.
+pub const PRIVILEGED_GROUP: &str = "system:masters";
+
+/// One configured authorizer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mode {
+    /// The Node authorizer.
+    Node,
+    /// RBAC.
+    Rbac,
+    /// ABAC with its policy.
+    Abac(PolicyList),
+    /// Allows everything.
+    AlwaysAllow,
+    /// Has no opinion on anything, with reason `Everything is forbidden.`.
+    AlwaysDeny,
+    /// A webhook: cannot be evaluated offline.
+    Webhook,
+}
+
+impl Mode {
+    /// The `--authorization-mode` / AuthorizationConfiguration type name.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Mode::Node => "Node",
+            Mode::Rbac => "RBAC",
+            Mode::Abac(_) => "ABAC",
+            Mode::AlwaysAllow => "AlwaysAllow",
+            Mode::AlwaysDeny => "AlwaysDeny",
+            Mode::Webhook => "Webhook",
+        }
+    }
+}
+
+/// A named authorizer in the chain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Authorizer {
+    /// Name (AuthorizationConfiguration `name`, or the lower-cased mode for flags).
+    pub name: String,
+    /// What it is.
+    pub mode: Mode,
+}
+
+/// The configured chain (without the implicit `system:masters` step).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chain {
+    /// Authorizers in evaluation order.
+    pub authorizers: Vec<Authorizer>,
+}
+
+/// What one step of the chain said, with detail for explanations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// Authorizer name (`system:masters` for the privileged-group step).
+    pub authorizer: String,
+    /// Its type (`Privileged`, `Node`, `RBAC`, ...).
+    pub type_name: &'static str,
+    /// Its verdict; `None` for a webhook that could not be evaluated.
+    pub verdict: Option<Verdict>,
+    /// The RBAC binding and rule behind an RBAC allow.
+    pub rbac_source: Option<RbacSource>,
+    /// The graph path behind a Node allow.
+    pub graph_path: Option<GraphPath>,
+    /// The ABAC policy line (0-based) behind an ABAC allow.
+    pub abac_policy: Option<usize>,
+}
+
+/// The chain's overall answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChainResult {
+    /// The union's verdict; `None` when a webhook that could change it was not evaluated.
+    pub verdict: Option<Verdict>,
+    /// Name of the webhook that left the answer undetermined.
+    pub undetermined_by: Option<String>,
+    /// Every step that ran, in order.
+    pub steps: Vec<Step>,
+}
+
+impl ChainResult {
+    /// True only for a determined Allow.
+    pub fn allowed(&self) -> bool {
+        self.verdict.as_ref().is_some_and(|v| v.decision == Decision::Allow)
+    }
+
+    /// The step that decided (Allow or Deny), if any.
+    pub fn deciding_step(&self) -> Option<&Step> {
+        self.steps.last().filter(|s| s.verdict.as_ref().is_some_and(|v| v.decision != Decision::NoOpinion))
+    }
+
+    /// The text offline evaluation reports for an undetermined answer.
+    pub fn incomplete_message(&self) -> Option<String> {
+        self.undetermined_by.as_ref().map(|w| format!("incomplete: webhook {} not evaluated", crate::gostr::quote(w)))
+    }
+}
+
+impl Chain {
+    /// Parses `--authorization-mode` (e.g. `Node,RBAC`) with an optional ABAC policy file text.
+    pub fn from_modes(modes: &str, abac_policy: Option<(&str, &str)>) -> Result<Chain, String> {
+        let mut authorizers: Vec<Authorizer> = Vec::new();
+        for m in modes.split(',').map(str::trim) {
+            let mode = match m {
+                "Node" => Mode::Node,
+                "RBAC" => Mode::Rbac,
+                "ABAC" => {
+                    let (path, text) = abac_policy.ok_or("authorization-mode ABAC's authorization policy file not passed")?;
+                    Mode::Abac(PolicyList::parse(path, text)?)
+                }
+                "AlwaysAllow" => Mode::AlwaysAllow,
+                "AlwaysDeny" => Mode::AlwaysDeny,
+                "Webhook" => Mode::Webhook,
+                "" => return Err("authorization-mode: empty mode".into()),
+                other => return Err(format!("authorization-mode {} is not a valid mode", crate::gostr::quote(other))),
+            };
+            if authorizers.iter().any(|a| a.mode.type_name() == mode.type_name()) {
+                return Err(format!("authorization-mode {} has mode specified more than once", crate::gostr::quote(m)));
+            }
+            authorizers.push(Authorizer { name: m.to_ascii_lowercase(), mode });
+        }
+        if abac_policy.is_some() && !authorizers.iter().any(|a| matches!(a.mode, Mode::Abac(_))) {
+            return Err("cannot specify --authorization-policy-file without mode ABAC".into());
+        }
+        Ok(Chain { authorizers })
+    }
+
+    /// Parses an `apiserver.config.k8s.io` AuthorizationConfiguration (YAML or JSON).
+    pub fn from_config(path: &str, text: &str, abac_policy: Option<(&str, &str)>) -> Result<Chain, String> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Config {
+            api_version: String,
+            kind: String,
+            #[serde(default)]
+            authorizers: Vec<Entry>,
+        }
+        #[derive(Deserialize)]
+        struct Entry {
+            #[serde(rename = "type", default)]
+            type_: String,
+            #[serde(default)]
+            name: String,
+            #[serde(default)]
+            webhook: Option<serde_json::Value>,
+        }
+        let cfg: Config = serde_saphyr::from_str_with_options::<serde_json::Value>(text, crate::snapshot::yaml_options())
+            .map_err(|e| format!("{path}: invalid YAML: {e}"))
+            .and_then(|v| serde_path_to_error::deserialize(v).map_err(|e| format!("{path}: field {}: {}", e.path(), e.inner())))?;
+        if !matches!(cfg.api_version.as_str(), "apiserver.config.k8s.io/v1" | "apiserver.config.k8s.io/v1beta1" | "apiserver.config.k8s.io/v1alpha1")
+            || cfg.kind != "AuthorizationConfiguration"
+        {
+            return Err(format!("{path}: expected apiserver.config.k8s.io/v1 AuthorizationConfiguration, found {}/{}", cfg.api_version, cfg.kind));
+        }
+        if cfg.authorizers.is_empty() {
+            return Err(format!("{path}: authorizers: Required value: at least one authorization mode must be defined"));
+        }
+        let mut authorizers: Vec<Authorizer> = Vec::new();
+        for (i, e) in cfg.authorizers.into_iter().enumerate() {
+            let at = format!("{path}: authorizers[{i}]");
+            if e.name.is_empty() {
+                return Err(format!("{at}.name: Required value"));
+            }
+            if authorizers.iter().any(|a| a.name == e.name) {
+                return Err(format!("{at}.name: Duplicate value: {}", crate::gostr::quote(&e.name)));
+            }
+            let mode = match e.type_.as_str() {
+                "Node" => Mode::Node,
+                "RBAC" => Mode::Rbac,
+                "ABAC" => {
+                    let (p, t) = abac_policy.ok_or_else(|| format!("{at}: ABAC needs --authorization-policy-file"))?;
+                    Mode::Abac(PolicyList::parse(p, t)?)
+                }
+                "AlwaysAllow" => Mode::AlwaysAllow,
+                "AlwaysDeny" => Mode::AlwaysDeny,
+                "Webhook" => Mode::Webhook,
+                "" => return Err(format!("{at}.type: Required value")),
+                other => return Err(format!("{at}.type: Unsupported value: {}", crate::gostr::quote(other))),
+            };
+            if matches!(mode, Mode::Webhook) != e.webhook.is_some() {
+                return Err(if e.webhook.is_some() {
+                    format!("{at}.webhook: Invalid value: non-null webhook config may only be specified for type Webhook")
+                } else {
+                    format!("{at}.webhook: Required value: required when type=Webhook")
+                });
+            }
+            if !matches!(mode, Mode::Webhook) && authorizers.iter().any(|a| a.mode.type_name() == mode.type_name()) {
+                return Err(format!("{at}.type: Duplicate value: {}", crate::gostr::quote(&e.type_)));
+            }
+            authorizers.push(Authorizer { name: e.name, mode });
+        }
+        Ok(Chain { authorizers })
+    }
+
+    /// Evaluates the request through `system:masters` and every authorizer, as the union
+    /// authorizer does.
+    pub fn evaluate(&self, state: &ClusterState, attrs: &Attributes) -> ChainResult {
+        let mut steps = Vec::with_capacity(self.authorizers.len() + 1);
+        let masters = if attrs.user.in_group(PRIVILEGED_GROUP) { Verdict::allow("") } else { Verdict::no_opinion("") };
+        steps.push(step("system:masters", "Privileged", Some(masters.clone())));
+        if masters.decision == Decision::Allow {
+            return ChainResult { verdict: Some(masters), undetermined_by: None, steps };
+        }
+        let mut reasons: Vec<String> = Vec::new();
+        let mut errors: Vec<String> = Vec::new();
+        for a in &self.authorizers {
+            let mut s = step(&a.name, a.mode.type_name(), None);
+            let verdict = match &a.mode {
+                Mode::Node => {
+                    let (v, path) = node::authorize(state.graph(), attrs);
+                    s.graph_path = path;
+                    v
+                }
+                Mode::Rbac => {
+                    let (v, src) = state.rbac().authorize(attrs);
+                    s.rbac_source = src;
+                    v
+                }
+                Mode::Abac(pl) => {
+                    s.abac_policy = pl.matching(attrs);
+                    pl.authorize(attrs)
+                }
+                Mode::AlwaysAllow => Verdict::allow(""),
+                Mode::AlwaysDeny => Verdict::no_opinion("Everything is forbidden."),
+                Mode::Webhook => {
+                    steps.push(s);
+                    return ChainResult { verdict: None, undetermined_by: Some(a.name.clone()), steps };
+                }
+            };
+            s.verdict = Some(verdict.clone());
+            steps.push(s);
+            if verdict.decision != Decision::NoOpinion {
+                return ChainResult { verdict: Some(verdict), undetermined_by: None, steps };
+            }
+            if !verdict.reason.is_empty() {
+                reasons.push(verdict.reason);
+            }
+            if let Some(e) = verdict.error {
+                errors.push(e);
+            }
+        }
+        let error = (!errors.is_empty()).then(|| aggregate_errors(&errors));
+        ChainResult { verdict: Some(Verdict { decision: Decision::NoOpinion, reason: reasons.join("\n"), error }), undetermined_by: None, steps }
+    }
+
+    /// Whether any authorizer in the chain is a webhook.
+    pub fn has_webhook(&self) -> bool {
+        self.authorizers.iter().any(|a| matches!(a.mode, Mode::Webhook))
+    }
+}
+
+fn step(name: &str, type_name: &'static str, verdict: Option<Verdict>) -> Step {
+    Step { authorizer: name.into(), type_name, verdict, rbac_source: None, graph_path: None, abac_policy: None }
+}
+
+impl Default for Chain {
+    /// kube-apiserver's usual `Node,RBAC`.
+    fn default() -> Self {
+        Chain::from_modes("Node,RBAC", None).expect("static mode list parses")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authz::UserInfo;
+
+    fn eval(modes: &str, user: UserInfo) -> ChainResult {
+        Chain::from_modes(modes, None).unwrap().evaluate(&ClusterState::new(), &Attributes::resource(user, "get", "pods", "ns", "p"))
+    }
+
+    #[test]
+    fn masters_first() {
+        let r = eval("AlwaysDeny", UserInfo::new("x", ["system:masters"]));
+        assert_eq!(r.verdict, Some(Verdict::allow("")));
+        assert_eq!(r.steps.len(), 1);
+    }
+
+    #[test]
+    fn union_reasons_join() {
+        let r = eval("AlwaysDeny,RBAC", UserInfo::new("x", ["g"]));
+        assert_eq!(r.verdict, Some(Verdict::no_opinion("Everything is forbidden.")));
+        let r = eval("AlwaysDeny,AlwaysAllow", UserInfo::new("x", ["g"]));
+        assert_eq!(r.verdict, Some(Verdict::allow("")), "AlwaysDeny is NoOpinion, later allow wins");
+        let r = eval("Node,AlwaysDeny", UserInfo::new("system:node:", ["system:nodes"]));
+        assert_eq!(r.verdict.unwrap().reason, "unknown node for user \"system:node:\"\nEverything is forbidden.");
+    }
+
+    #[test]
+    fn webhook_leaves_answer_undetermined() {
+        let r = eval("RBAC,Webhook,AlwaysAllow", UserInfo::new("x", ["g"]));
+        assert_eq!(r.verdict, None);
+        assert_eq!(r.incomplete_message().unwrap(), "incomplete: webhook \"webhook\" not evaluated");
+        assert!(!r.allowed());
+        let r = eval("AlwaysAllow,Webhook", UserInfo::new("x", ["g"]));
+        assert!(r.allowed(), "an allow before the webhook is final");
+    }
+
+    #[test]
+    fn mode_parsing() {
+        assert!(Chain::from_modes("Node,RBAC", None).is_ok());
+        assert!(Chain::from_modes("RBAC,RBAC", None).is_err());
+        assert!(Chain::from_modes("rbac", None).is_err());
+        assert!(Chain::from_modes("ABAC", None).is_err());
+        assert!(Chain::from_modes("RBAC", Some(("p", ""))).is_err());
+        assert!(Chain::from_modes("ABAC,RBAC", Some(("p", ""))).is_ok());
+    }
+
+    #[test]
+    fn config_parsing() {
+        let ok = "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- type: Node\n  name: node\n- type: Webhook\n  name: wh\n  webhook: {timeout: 3s}\n- type: RBAC\n  name: rbac\n";
+        let c = Chain::from_config("c.yaml", ok, None).unwrap();
+        assert_eq!(c.authorizers.len(), 3);
+        assert_eq!(c.authorizers[1].name, "wh");
+        let dup = "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- {type: RBAC, name: a}\n- {type: RBAC, name: b}\n";
+        assert!(Chain::from_config("c", dup, None).unwrap_err().contains("authorizers[1].type"));
+        let missing = "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- {type: Webhook, name: a}\n";
+        assert!(Chain::from_config("c", missing, None).unwrap_err().contains("webhook"));
+        assert!(Chain::from_config("c", "apiVersion: v1\nkind: Pod\n", None).is_err());
+    }
+}

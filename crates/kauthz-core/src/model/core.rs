@@ -1,0 +1,340 @@
+//! Core (`v1`) objects and the pod fields the Node authorizer's graph reads.
+
+use serde::{Deserialize, Serialize};
+
+use super::{NameRef, ObjectMeta};
+
+/// A JSON object whose content does not matter, only its presence
+/// (e.g. `ephemeral: {...}` makes a pod reference the PVC `<pod>-<volume>`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Present {}
+
+/// A Namespace.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Namespace {
+    /// Metadata.
+    pub metadata: ObjectMeta,
+}
+
+/// A Node.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Node {
+    /// Metadata.
+    pub metadata: ObjectMeta,
+}
+
+/// A Secret: metadata and type only; its payload is never read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Secret {
+    /// Metadata.
+    pub metadata: ObjectMeta,
+    /// Secret type, e.g. `kubernetes.io/service-account-token`.
+    #[serde(rename = "type", skip_serializing_if = "String::is_empty")]
+    pub type_: String,
+}
+
+/// A ConfigMap: metadata only.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConfigMap {
+    /// Metadata.
+    pub metadata: ObjectMeta,
+}
+
+/// A ServiceAccount.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServiceAccount {
+    /// Metadata.
+    pub metadata: ObjectMeta,
+}
+
+/// A Lease.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Lease {
+    /// Metadata.
+    pub metadata: ObjectMeta,
+}
+
+/// A Pod.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Pod {
+    /// Metadata.
+    pub metadata: ObjectMeta,
+    /// Spec.
+    pub spec: PodSpec,
+    /// Status.
+    pub status: PodStatus,
+}
+
+impl Pod {
+    /// Whether this is a mirror pod (created by a kubelet for a static pod).
+    pub fn is_mirror(&self) -> bool {
+        self.metadata.annotations.contains_key("kubernetes.io/config.mirror")
+    }
+}
+
+/// The pod spec fields kauthz reads.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct PodSpec {
+    /// Node the pod is bound to; empty while unscheduled.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub node_name: String,
+    /// Service account the pod runs as.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub service_account_name: String,
+    /// Image pull secrets.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub image_pull_secrets: Vec<NameRef>,
+    /// Regular containers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub containers: Vec<Container>,
+    /// Init containers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub init_containers: Vec<Container>,
+    /// Ephemeral (debug) containers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ephemeral_containers: Vec<Container>,
+    /// Volumes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<Volume>,
+    /// Dynamic resource allocation claims.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resource_claims: Vec<PodResourceClaim>,
+}
+
+/// The pod status fields kauthz reads.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct PodStatus {
+    /// Names of claims generated from templates.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resource_claim_statuses: Vec<PodResourceClaimStatus>,
+    /// The claim created for extended resources, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extended_resource_claim_status: Option<ExtendedResourceClaimStatus>,
+}
+
+/// One `spec.resourceClaims` entry.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct PodResourceClaim {
+    /// Name within the pod.
+    pub name: String,
+    /// Existing claim name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_claim_name: Option<String>,
+    /// Template to create a claim from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_claim_template_name: Option<String>,
+}
+
+/// One `status.resourceClaimStatuses` entry.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct PodResourceClaimStatus {
+    /// Name within the pod.
+    pub name: String,
+    /// Generated claim name, if one was created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_claim_name: Option<String>,
+}
+
+/// `status.extendedResourceClaimStatus`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ExtendedResourceClaimStatus {
+    /// The generated claim.
+    pub resource_claim_name: String,
+}
+
+/// The container fields that reference secrets and configmaps.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Container {
+    /// Container name.
+    pub name: String,
+    /// Environment variables.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub env: Vec<EnvVar>,
+    /// Whole-object environment sources.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub env_from: Vec<EnvFromSource>,
+}
+
+/// One environment variable.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct EnvVar {
+    /// Variable name.
+    pub name: String,
+    /// Source of the value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_from: Option<EnvVarSource>,
+}
+
+/// `env[].valueFrom`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct EnvVarSource {
+    /// A key of a secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_key_ref: Option<NameRef>,
+    /// A key of a configmap.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_map_key_ref: Option<NameRef>,
+}
+
+/// `envFrom[]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct EnvFromSource {
+    /// A whole secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_ref: Option<NameRef>,
+    /// A whole configmap.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_map_ref: Option<NameRef>,
+}
+
+/// A `secretRef: {name}` holder used by several volume types.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SecretRefHolder {
+    /// The referenced secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_ref: Option<NameRef>,
+}
+
+/// A pod volume: every source that can reference a secret, configmap or claim.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Volume {
+    /// Volume name.
+    pub name: String,
+    /// Azure File (`secretName`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub azure_file: Option<AzureFileVolume>,
+    /// CephFS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cephfs: Option<SecretRefHolder>,
+    /// Cinder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cinder: Option<SecretRefHolder>,
+    /// FlexVolume.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flex_volume: Option<SecretRefHolder>,
+    /// Projected sources.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub projected: Option<ProjectedVolume>,
+    /// RBD.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rbd: Option<SecretRefHolder>,
+    /// Secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<SecretVolume>,
+    /// ScaleIO.
+    #[serde(rename = "scaleIO", skip_serializing_if = "Option::is_none")]
+    pub scale_io: Option<SecretRefHolder>,
+    /// iSCSI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iscsi: Option<SecretRefHolder>,
+    /// StorageOS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storageos: Option<SecretRefHolder>,
+    /// CSI inline volume.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csi: Option<CsiVolume>,
+    /// ConfigMap.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_map: Option<NameRef>,
+    /// PersistentVolumeClaim.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub persistent_volume_claim: Option<PvcVolume>,
+    /// Generic ephemeral volume (claim `<pod>-<volume>`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ephemeral: Option<Present>,
+}
+
+/// `azureFile` volume.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AzureFileVolume {
+    /// Secret holding the account key.
+    pub secret_name: String,
+}
+
+/// `secret` volume.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SecretVolume {
+    /// The secret.
+    pub secret_name: String,
+}
+
+/// `csi` inline volume.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CsiVolume {
+    /// Driver name.
+    pub driver: String,
+    /// Secret passed to NodePublish.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_publish_secret_ref: Option<NameRef>,
+}
+
+/// `persistentVolumeClaim` volume.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct PvcVolume {
+    /// The claim.
+    pub claim_name: String,
+}
+
+/// `projected` volume.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProjectedVolume {
+    /// The projected sources.
+    pub sources: Vec<VolumeProjection>,
+}
+
+/// One projected source.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct VolumeProjection {
+    /// A secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<NameRef>,
+    /// A configmap.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_map: Option<NameRef>,
+    /// A service-account token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_account_token: Option<Present>,
+}
+
+/// A PersistentVolumeClaim.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PersistentVolumeClaim {
+    /// Metadata.
+    pub metadata: ObjectMeta,
+    /// Spec.
+    pub spec: PvcSpec,
+}
+
+/// PVC spec fields kauthz reads.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct PvcSpec {
+    /// Bound volume.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub volume_name: String,
+}

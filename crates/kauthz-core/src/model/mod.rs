@@ -1,0 +1,325 @@
+//! The lean object model: only the fields an authorizer or admission check reads.
+//!
+//! Objects deserialize from what `kubectl get -o json|yaml` writes; every other field is
+//! ignored on purpose, and secret and configmap payloads (`data`, `stringData`,
+//! `binaryData`) have no field here at all, so they can never be stored or printed.
+
+mod core;
+mod rbac;
+mod storage;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use self::core::*;
+pub use self::rbac::*;
+pub use self::storage::*;
+
+/// Object metadata kauthz keeps.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ObjectMeta {
+    /// Object name.
+    pub name: String,
+    /// Namespace; empty for cluster-scoped objects.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub namespace: String,
+    /// Unique id.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub uid: String,
+    /// Labels.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// Annotations (mirror pods are marked by `kubernetes.io/config.mirror`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+    /// Owner references.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub owner_references: Vec<OwnerReference>,
+}
+
+/// A reference to an owning object.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct OwnerReference {
+    /// API version of the owner.
+    pub api_version: String,
+    /// Kind of the owner.
+    pub kind: String,
+    /// Name of the owner.
+    pub name: String,
+    /// Uid of the owner.
+    pub uid: String,
+    /// Whether this owner is the managing controller.
+    pub controller: Option<bool>,
+}
+
+/// A `{name: ...}` reference (LocalObjectReference and friends).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NameRef {
+    /// The referenced name.
+    pub name: String,
+}
+
+/// A `{name, namespace}` reference (SecretReference).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NamespacedRef {
+    /// The referenced name.
+    pub name: String,
+    /// The referenced namespace; may be empty.
+    pub namespace: String,
+}
+
+/// Every kind kauthz understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// v1 Namespace
+    Namespace,
+    /// v1 Node
+    Node,
+    /// v1 Pod
+    Pod,
+    /// v1 Secret (metadata only)
+    Secret,
+    /// v1 ConfigMap (metadata only)
+    ConfigMap,
+    /// v1 ServiceAccount
+    ServiceAccount,
+    /// v1 PersistentVolumeClaim
+    PersistentVolumeClaim,
+    /// v1 PersistentVolume
+    PersistentVolume,
+    /// storage.k8s.io VolumeAttachment
+    VolumeAttachment,
+    /// storage.k8s.io CSINode
+    CsiNode,
+    /// storage.k8s.io CSIDriver
+    CsiDriver,
+    /// coordination.k8s.io Lease
+    Lease,
+    /// resource.k8s.io ResourceClaim
+    ResourceClaim,
+    /// resource.k8s.io ResourceSlice
+    ResourceSlice,
+    /// certificates.k8s.io PodCertificateRequest
+    PodCertificateRequest,
+    /// rbac.authorization.k8s.io Role
+    Role,
+    /// rbac.authorization.k8s.io ClusterRole
+    ClusterRole,
+    /// rbac.authorization.k8s.io RoleBinding
+    RoleBinding,
+    /// rbac.authorization.k8s.io ClusterRoleBinding
+    ClusterRoleBinding,
+}
+
+impl Kind {
+    /// Looks up a kind by its `apiVersion` group and `kind` name; `None` for kinds kauthz skips.
+    pub fn from_type(api_version: &str, kind: &str) -> Option<Kind> {
+        let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+        let k = match (group, kind) {
+            ("", "Namespace") => Kind::Namespace,
+            ("", "Node") => Kind::Node,
+            ("", "Pod") => Kind::Pod,
+            ("", "Secret") => Kind::Secret,
+            ("", "ConfigMap") => Kind::ConfigMap,
+            ("", "ServiceAccount") => Kind::ServiceAccount,
+            ("", "PersistentVolumeClaim") => Kind::PersistentVolumeClaim,
+            ("", "PersistentVolume") => Kind::PersistentVolume,
+            ("storage.k8s.io", "VolumeAttachment") => Kind::VolumeAttachment,
+            ("storage.k8s.io", "CSINode") => Kind::CsiNode,
+            ("storage.k8s.io", "CSIDriver") => Kind::CsiDriver,
+            ("coordination.k8s.io", "Lease") => Kind::Lease,
+            ("resource.k8s.io", "ResourceClaim") => Kind::ResourceClaim,
+            ("resource.k8s.io", "ResourceSlice") => Kind::ResourceSlice,
+            ("certificates.k8s.io", "PodCertificateRequest") => Kind::PodCertificateRequest,
+            ("rbac.authorization.k8s.io", "Role") => Kind::Role,
+            ("rbac.authorization.k8s.io", "ClusterRole") => Kind::ClusterRole,
+            ("rbac.authorization.k8s.io", "RoleBinding") => Kind::RoleBinding,
+            ("rbac.authorization.k8s.io", "ClusterRoleBinding") => Kind::ClusterRoleBinding,
+            _ => return None,
+        };
+        Some(k)
+    }
+
+    /// The kind's name as Kubernetes spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Namespace => "Namespace",
+            Kind::Node => "Node",
+            Kind::Pod => "Pod",
+            Kind::Secret => "Secret",
+            Kind::ConfigMap => "ConfigMap",
+            Kind::ServiceAccount => "ServiceAccount",
+            Kind::PersistentVolumeClaim => "PersistentVolumeClaim",
+            Kind::PersistentVolume => "PersistentVolume",
+            Kind::VolumeAttachment => "VolumeAttachment",
+            Kind::CsiNode => "CSINode",
+            Kind::CsiDriver => "CSIDriver",
+            Kind::Lease => "Lease",
+            Kind::ResourceClaim => "ResourceClaim",
+            Kind::ResourceSlice => "ResourceSlice",
+            Kind::PodCertificateRequest => "PodCertificateRequest",
+            Kind::Role => "Role",
+            Kind::ClusterRole => "ClusterRole",
+            Kind::RoleBinding => "RoleBinding",
+            Kind::ClusterRoleBinding => "ClusterRoleBinding",
+        }
+    }
+
+    /// Whether objects of this kind live in a namespace.
+    pub fn namespaced(self) -> bool {
+        !matches!(
+            self,
+            Kind::Namespace
+                | Kind::Node
+                | Kind::PersistentVolume
+                | Kind::VolumeAttachment
+                | Kind::CsiNode
+                | Kind::CsiDriver
+                | Kind::ResourceSlice
+                | Kind::ClusterRole
+                | Kind::ClusterRoleBinding
+        )
+    }
+}
+
+/// A decoded object of a known kind.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)]
+pub enum Object {
+    Namespace(Namespace),
+    Node(Node),
+    Pod(Box<Pod>),
+    Secret(Secret),
+    ConfigMap(ConfigMap),
+    ServiceAccount(ServiceAccount),
+    PersistentVolumeClaim(PersistentVolumeClaim),
+    PersistentVolume(Box<PersistentVolume>),
+    VolumeAttachment(VolumeAttachment),
+    CsiNode(CsiNode),
+    CsiDriver(CsiDriver),
+    Lease(Lease),
+    ResourceClaim(ResourceClaim),
+    ResourceSlice(ResourceSlice),
+    PodCertificateRequest(PodCertificateRequest),
+    Role(Role),
+    ClusterRole(ClusterRole),
+    RoleBinding(RoleBinding),
+    ClusterRoleBinding(ClusterRoleBinding),
+}
+
+macro_rules! dispatch {
+    ($self:expr, $o:ident => $e:expr) => {
+        match $self {
+            Object::Namespace($o) => $e,
+            Object::Node($o) => $e,
+            Object::Pod($o) => $e,
+            Object::Secret($o) => $e,
+            Object::ConfigMap($o) => $e,
+            Object::ServiceAccount($o) => $e,
+            Object::PersistentVolumeClaim($o) => $e,
+            Object::PersistentVolume($o) => $e,
+            Object::VolumeAttachment($o) => $e,
+            Object::CsiNode($o) => $e,
+            Object::CsiDriver($o) => $e,
+            Object::Lease($o) => $e,
+            Object::ResourceClaim($o) => $e,
+            Object::ResourceSlice($o) => $e,
+            Object::PodCertificateRequest($o) => $e,
+            Object::Role($o) => $e,
+            Object::ClusterRole($o) => $e,
+            Object::RoleBinding($o) => $e,
+            Object::ClusterRoleBinding($o) => $e,
+        }
+    };
+}
+
+impl Object {
+    /// The object's metadata.
+    pub fn meta(&self) -> &ObjectMeta {
+        dispatch!(self, o => &o.metadata)
+    }
+
+    /// The object's metadata, mutably.
+    pub fn meta_mut(&mut self) -> &mut ObjectMeta {
+        dispatch!(self, o => &mut o.metadata)
+    }
+
+    /// The object's kind.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Object::Namespace(_) => Kind::Namespace,
+            Object::Node(_) => Kind::Node,
+            Object::Pod(_) => Kind::Pod,
+            Object::Secret(_) => Kind::Secret,
+            Object::ConfigMap(_) => Kind::ConfigMap,
+            Object::ServiceAccount(_) => Kind::ServiceAccount,
+            Object::PersistentVolumeClaim(_) => Kind::PersistentVolumeClaim,
+            Object::PersistentVolume(_) => Kind::PersistentVolume,
+            Object::VolumeAttachment(_) => Kind::VolumeAttachment,
+            Object::CsiNode(_) => Kind::CsiNode,
+            Object::CsiDriver(_) => Kind::CsiDriver,
+            Object::Lease(_) => Kind::Lease,
+            Object::ResourceClaim(_) => Kind::ResourceClaim,
+            Object::ResourceSlice(_) => Kind::ResourceSlice,
+            Object::PodCertificateRequest(_) => Kind::PodCertificateRequest,
+            Object::Role(_) => Kind::Role,
+            Object::ClusterRole(_) => Kind::ClusterRole,
+            Object::RoleBinding(_) => Kind::RoleBinding,
+            Object::ClusterRoleBinding(_) => Kind::ClusterRoleBinding,
+        }
+    }
+
+    /// Identity of the object: kind, namespace and name.
+    pub fn key(&self) -> ObjectKey {
+        let m = self.meta();
+        ObjectKey { kind: self.kind(), namespace: m.namespace.clone(), name: m.name.clone() }
+    }
+
+    /// Decodes an object of `kind` from a JSON value, reporting the failing field's path.
+    /// The value must already have its payload fields removed.
+    pub fn from_value(kind: Kind, value: serde_json::Value) -> Result<Object, String> {
+        fn de<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, String> {
+            serde_path_to_error::deserialize(v).map_err(|e| {
+                let path = e.path().to_string();
+                if path == "." { e.inner().to_string() } else { format!("field {path}: {}", e.inner()) }
+            })
+        }
+        Ok(match kind {
+            Kind::Namespace => Object::Namespace(de(value)?),
+            Kind::Node => Object::Node(de(value)?),
+            Kind::Pod => Object::Pod(Box::new(de(value)?)),
+            Kind::Secret => Object::Secret(de(value)?),
+            Kind::ConfigMap => Object::ConfigMap(de(value)?),
+            Kind::ServiceAccount => Object::ServiceAccount(de(value)?),
+            Kind::PersistentVolumeClaim => Object::PersistentVolumeClaim(de(value)?),
+            Kind::PersistentVolume => Object::PersistentVolume(Box::new(de(value)?)),
+            Kind::VolumeAttachment => Object::VolumeAttachment(de(value)?),
+            Kind::CsiNode => Object::CsiNode(de(value)?),
+            Kind::CsiDriver => Object::CsiDriver(de(value)?),
+            Kind::Lease => Object::Lease(de(value)?),
+            Kind::ResourceClaim => Object::ResourceClaim(de(value)?),
+            Kind::ResourceSlice => Object::ResourceSlice(de(value)?),
+            Kind::PodCertificateRequest => Object::PodCertificateRequest(de(value)?),
+            Kind::Role => Object::Role(de(value)?),
+            Kind::ClusterRole => Object::ClusterRole(de(value)?),
+            Kind::RoleBinding => Object::RoleBinding(de(value)?),
+            Kind::ClusterRoleBinding => Object::ClusterRoleBinding(de(value)?),
+        })
+    }
+}
+
+/// Identity of an object in the store.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectKey {
+    /// Kind.
+    pub kind: Kind,
+    /// Namespace (empty for cluster-scoped kinds).
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+}

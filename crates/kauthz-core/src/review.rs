@@ -1,0 +1,370 @@
+//! `authorization.k8s.io/v1` SubjectAccessReview: the machine interface for questions and
+//! answers, converted and validated the way kube-apiserver's SAR endpoint does it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::authz::{Attributes, Decision, Selector, UserInfo};
+use crate::chain::ChainResult;
+use crate::selector;
+
+/// A SubjectAccessReview as read and written.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubjectAccessReview {
+    /// `authorization.k8s.io/v1`.
+    #[serde(default)]
+    pub api_version: String,
+    /// `SubjectAccessReview`.
+    #[serde(default)]
+    pub kind: String,
+    /// Metadata, kept as given (upstream requires it empty).
+    #[serde(default, skip_serializing_if = "is_empty_object")]
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// The question.
+    #[serde(default)]
+    pub spec: SarSpec,
+    /// The answer.
+    #[serde(default)]
+    pub status: SarStatus,
+}
+
+fn is_empty_object(m: &serde_json::Map<String, serde_json::Value>) -> bool {
+    m.is_empty()
+}
+
+/// `spec`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SarSpec {
+    /// Resource request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_attributes: Option<ResourceAttributes>,
+    /// Non-resource request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub non_resource_attributes: Option<NonResourceAttributes>,
+    /// User name.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub user: String,
+    /// Groups.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+    /// Extra.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, Vec<String>>,
+    /// Uid.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub uid: String,
+}
+
+/// `spec.resourceAttributes`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ResourceAttributes {
+    /// Namespace.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub namespace: String,
+    /// Verb.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub verb: String,
+    /// API group.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub group: String,
+    /// API version.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub version: String,
+    /// Resource.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub resource: String,
+    /// Subresource.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub subresource: String,
+    /// Name.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// Field selector.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field_selector: Option<SelectorAttributes>,
+    /// Label selector.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_selector: Option<SelectorAttributes>,
+}
+
+/// Field or label selector attributes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SelectorAttributes {
+    /// Raw selector string.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub raw_selector: String,
+    /// Structured requirements.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<SelectorRequirement>,
+}
+
+/// One structured selector requirement.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SelectorRequirement {
+    /// Key.
+    pub key: String,
+    /// Operator.
+    pub operator: String,
+    /// Values.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+}
+
+/// `spec.nonResourceAttributes`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NonResourceAttributes {
+    /// Path.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub path: String,
+    /// Verb.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub verb: String,
+}
+
+/// `status`, in upstream's field order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SarStatus {
+    /// Decision was Allow.
+    pub allowed: bool,
+    /// Decision was Deny.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub denied: bool,
+    /// Reason.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    /// Evaluation error.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub evaluation_error: String,
+}
+
+/// A `meta.k8s.io/v1` Status failure, as the apiserver answers an invalid request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusFailure {
+    /// `v1`.
+    pub api_version: String,
+    /// `Status`.
+    pub kind: String,
+    /// `Failure`.
+    pub status: String,
+    /// Human-readable message.
+    pub message: String,
+    /// Machine reason, e.g. `Invalid`.
+    pub reason: String,
+    /// HTTP code.
+    pub code: u16,
+}
+
+impl StatusFailure {
+    /// A 422 Invalid for a SubjectAccessReview with the given field errors.
+    pub fn invalid(errors: &[String]) -> Self {
+        let detail = if errors.len() == 1 { errors[0].clone() } else { format!("[{}]", errors.join(", ")) };
+        StatusFailure {
+            api_version: "v1".into(),
+            kind: "Status".into(),
+            status: "Failure".into(),
+            message: format!("SubjectAccessReview.authorization.k8s.io \"\" is invalid: {detail}"),
+            reason: "Invalid".into(),
+            code: 422,
+        }
+    }
+
+    /// A 400 BadRequest (undecodable input).
+    pub fn bad_request(message: String) -> Self {
+        StatusFailure { api_version: "v1".into(), kind: "Status".into(), status: "Failure".into(), message, reason: "BadRequest".into(), code: 400 }
+    }
+}
+
+impl SubjectAccessReview {
+    /// Upstream's create-time validation; each entry is one field error.
+    pub fn validate(&self) -> Vec<String> {
+        let mut errs = Vec::new();
+        let s = &self.spec;
+        if s.resource_attributes.is_some() == s.non_resource_attributes.is_some() {
+            let v = if s.non_resource_attributes.is_some() { "{...}" } else { "null" };
+            errs.push(format!("spec: Invalid value: {v}: exactly one of nonResourceAttributes or resourceAttributes must be specified"));
+        }
+        if s.user.is_empty() && s.groups.is_empty() {
+            errs.push("spec.user: Invalid value: \"\": at least one of user or group must be specified".into());
+        }
+        if let Some(ra) = &s.resource_attributes {
+            validate_selector(&ra.field_selector, "spec.resourceAttributes.fieldSelector", false, &mut errs);
+            validate_selector(&ra.label_selector, "spec.resourceAttributes.labelSelector", true, &mut errs);
+        }
+        if !self.metadata.keys().all(|k| k == "managedFields" || k == "creationTimestamp") {
+            errs.push("metadata: Invalid value: {...}: must be empty".into());
+        }
+        errs
+    }
+
+    /// Upstream `AuthorizationAttributesFrom`.
+    pub fn attributes(&self) -> Attributes {
+        let s = &self.spec;
+        let user = UserInfo { name: s.user.clone(), uid: s.uid.clone(), groups: s.groups.clone(), extra: s.extra.clone() };
+        match (&s.resource_attributes, &s.non_resource_attributes) {
+            (Some(ra), _) => Attributes {
+                user,
+                verb: ra.verb.clone(),
+                namespace: ra.namespace.clone(),
+                api_group: ra.group.clone(),
+                api_version: if ra.version.is_empty() { "*".into() } else { ra.version.clone() },
+                resource: ra.resource.clone(),
+                subresource: ra.subresource.clone(),
+                name: ra.name.clone(),
+                resource_request: true,
+                path: String::new(),
+                field_selector: field_selector(ra.field_selector.as_ref()),
+                label_selector: label_selector(ra.label_selector.as_ref()),
+            },
+            (None, Some(nra)) => Attributes::non_resource(user, &nra.verb, &nra.path),
+            (None, None) => Attributes { user, ..Attributes::default() },
+        }
+    }
+
+    /// Fills `status` from a chain result, as the SAR REST handler does; an undetermined
+    /// (webhook) answer is reported as not allowed with an evaluation error.
+    pub fn answer(&mut self, attrs: &Attributes, result: &ChainResult) {
+        let mut errors: Vec<String> = Vec::new();
+        let (allowed, denied, reason) = match &result.verdict {
+            Some(v) => {
+                if let Some(e) = &v.error {
+                    errors.push(e.clone());
+                }
+                (v.decision == Decision::Allow, v.decision == Decision::Deny, v.reason.clone())
+            }
+            None => {
+                errors.extend(result.incomplete_message());
+                (false, false, String::new())
+            }
+        };
+        if attrs.field_selector.error.is_some() {
+            errors.push(if attrs.field_selector.requirements.is_empty() {
+                "spec.resourceAttributes.fieldSelector ignored due to parse error".into()
+            } else {
+                "spec.resourceAttributes.fieldSelector partially ignored due to parse error".into()
+            });
+        }
+        if attrs.label_selector.error.is_some() {
+            errors.push(if attrs.label_selector.requirements.is_empty() {
+                "spec.resourceAttributes.labelSelector ignored due to parse error".into()
+            } else {
+                "spec.resourceAttributes.labelSelector partially ignored due to parse error".into()
+            });
+        }
+        self.status = SarStatus { allowed, denied, reason, evaluation_error: errors.join("; ") };
+    }
+}
+
+fn validate_selector(sel: &Option<SelectorAttributes>, path: &str, label: bool, errs: &mut Vec<String>) {
+    let Some(sel) = sel else { return };
+    if !sel.raw_selector.is_empty() && !sel.requirements.is_empty() {
+        errs.push(format!("{path}.rawSelector: Invalid value: {}: may not specified at the same time as requirements", crate::gostr::quote(&sel.raw_selector)));
+    }
+    if sel.raw_selector.is_empty() && sel.requirements.is_empty() {
+        errs.push(format!("{path}.requirements: Required value: when {path} is specified, requirements or rawSelector is required"));
+    }
+    for (i, r) in sel.requirements.iter().enumerate() {
+        let at = format!("{path}.requirements[{i}]");
+        match r.operator.as_str() {
+            "In" | "NotIn" if r.values.is_empty() => errs.push(format!("{at}.values: Required value: must be specified when `operator` is 'In' or 'NotIn'")),
+            "Exists" | "DoesNotExist" if !r.values.is_empty() => {
+                errs.push(format!("{at}.values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
+            }
+            _ => {}
+        }
+        if r.key.is_empty() {
+            errs.push(format!("{at}.key: Required value: must be specified"));
+        } else if label && selector::parse_label_selector(&format!("{}", r.key)).is_err() {
+            errs.push(format!("{at}.key: Invalid value: {}: name part must consist of alphanumeric characters", crate::gostr::quote(&r.key)));
+        }
+    }
+}
+
+fn as_tuples(reqs: &[SelectorRequirement]) -> Vec<(String, String, Vec<String>)> {
+    reqs.iter().map(|r| (r.key.clone(), r.operator.clone(), r.values.clone())).collect()
+}
+
+fn field_selector(sel: Option<&SelectorAttributes>) -> Selector<selector::FieldRequirement> {
+    let Some(sel) = sel else { return Selector::default() };
+    let mut out = Selector::default();
+    if !sel.raw_selector.is_empty() {
+        out = match selector::parse_field_selector(&sel.raw_selector) {
+            Ok(r) => Selector { requirements: r, error: None },
+            Err(e) => Selector { requirements: Vec::new(), error: Some(e) },
+        };
+    }
+    if !sel.requirements.is_empty() {
+        let (r, e) = selector::field_requirements_from_api(&as_tuples(&sel.requirements));
+        out = Selector { requirements: r, error: e };
+    }
+    out
+}
+
+fn label_selector(sel: Option<&SelectorAttributes>) -> Selector<selector::LabelRequirement> {
+    let Some(sel) = sel else { return Selector::default() };
+    let mut out = Selector::default();
+    if !sel.raw_selector.is_empty() {
+        out = match selector::parse_label_selector(&sel.raw_selector) {
+            Ok(r) => Selector { requirements: r, error: None },
+            Err(e) => Selector { requirements: Vec::new(), error: Some(e) },
+        };
+    }
+    if !sel.requirements.is_empty() {
+        let (r, e) = selector::label_requirements_from_api(&as_tuples(&sel.requirements));
+        out = Selector { requirements: r, error: e };
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sar(json: &str) -> SubjectAccessReview {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn converts_like_upstream() {
+        let s = sar(r#"{"apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","spec":{"user":"u","groups":["g"],
+            "resourceAttributes":{"verb":"list","resource":"pods","fieldSelector":{"rawSelector":"spec.nodeName=n1"}}}}"#);
+        assert!(s.validate().is_empty());
+        let a = s.attributes();
+        assert_eq!(a.api_version, "*");
+        assert!(a.resource_request);
+        assert_eq!(a.field_selector.requirements[0].value, "n1");
+    }
+
+    #[test]
+    fn validation() {
+        let s = sar(r#"{"spec":{"resourceAttributes":{},"nonResourceAttributes":{}}}"#);
+        assert_eq!(s.validate().len(), 2);
+        let s = sar(r#"{"metadata":{"name":"x"},"spec":{"user":"u","nonResourceAttributes":{"path":"/"}}}"#);
+        assert_eq!(s.validate().len(), 1);
+        let s = sar(r#"{"spec":{"user":"u","resourceAttributes":{"fieldSelector":{}}}}"#);
+        assert!(s.validate()[0].contains("requirements or rawSelector is required"));
+    }
+
+    #[test]
+    fn selector_errors_reported() {
+        let s = sar(r#"{"spec":{"user":"u","resourceAttributes":{"verb":"list","resource":"pods",
+            "fieldSelector":{"requirements":[{"key":"a","operator":"In","values":["x"]},{"key":"b","operator":"Exists"}]},
+            "labelSelector":{"rawSelector":"a in ()"}}}}"#);
+        let a = s.attributes();
+        let mut s2 = s.clone();
+        let result = ChainResult { verdict: Some(crate::authz::Verdict::no_opinion("")), undetermined_by: None, steps: vec![] };
+        s2.answer(&a, &result);
+        assert_eq!(
+            s2.status.evaluation_error,
+            "spec.resourceAttributes.fieldSelector partially ignored due to parse error; spec.resourceAttributes.labelSelector ignored due to parse error"
+        );
+    }
+}

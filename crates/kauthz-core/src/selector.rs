@@ -1,0 +1,461 @@
+//! Field and label selectors as apimachinery parses them.
+//!
+//! The Node authorizer reads field-selector requirements (`spec.nodeName=<node>`); a
+//! SubjectAccessReview's `evaluationError` reports whether either selector failed to parse.
+//! So parsing must accept and reject exactly what apimachinery does; requirements keep
+//! upstream's order (field terms sorted as strings, label requirements sorted by key).
+
+use serde::{Deserialize, Serialize};
+
+/// Selector operators that survive into requirements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Operator {
+    /// `=` or `==` (and field `In` with one value).
+    Equals,
+    /// `!=` (and field `NotIn` with one value).
+    NotEquals,
+    /// `in (..)`.
+    In,
+    /// `notin (..)`.
+    NotIn,
+    /// `key`.
+    Exists,
+    /// `!key`.
+    DoesNotExist,
+    /// `key > n`.
+    GreaterThan,
+    /// `key < n`.
+    LessThan,
+}
+
+/// One field-selector requirement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldRequirement {
+    /// Field path, e.g. `spec.nodeName`.
+    pub field: String,
+    /// `Equals` or `NotEquals`.
+    pub operator: Operator,
+    /// The (unescaped) value.
+    pub value: String,
+}
+
+/// One label-selector requirement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelRequirement {
+    /// Label key.
+    pub key: String,
+    /// Operator.
+    pub operator: Operator,
+    /// Values (sorted, as upstream stores a set).
+    pub values: Vec<String>,
+}
+
+/// Parses a raw field selector (`fields.ParseSelector`).
+pub fn parse_field_selector(raw: &str) -> Result<Vec<FieldRequirement>, String> {
+    let mut terms = split_field_terms(raw);
+    terms.sort();
+    let mut out = Vec::new();
+    for term in terms {
+        if term.is_empty() {
+            continue;
+        }
+        let Some((lhs, op, rhs)) = split_field_term(term) else {
+            return Err(format!("invalid selector: '{raw}'; can't understand '{term}'"));
+        };
+        let value = unescape_field_value(rhs)?;
+        out.push(FieldRequirement { field: lhs.to_string(), operator: op, value });
+    }
+    Ok(out)
+}
+
+fn split_field_terms(s: &str) -> Vec<&str> {
+    if s.is_empty() {
+        return Vec::new();
+    }
+    let mut terms = Vec::new();
+    let mut start = 0;
+    let mut in_slash = false;
+    for (i, c) in s.char_indices() {
+        if in_slash {
+            in_slash = false;
+        } else if c == '\\' {
+            in_slash = true;
+        } else if c == ',' {
+            terms.push(&s[start..i]);
+            start = i + 1;
+        }
+    }
+    terms.push(&s[start..]);
+    terms
+}
+
+fn split_field_term(term: &str) -> Option<(&str, Operator, &str)> {
+    for (i, _) in term.char_indices() {
+        let rest = &term[i..];
+        for (tok, op) in [("!=", Operator::NotEquals), ("==", Operator::Equals), ("=", Operator::Equals)] {
+            if let Some(rhs) = rest.strip_prefix(tok) {
+                return Some((&term[..i], op, rhs));
+            }
+        }
+    }
+    None
+}
+
+fn unescape_field_value(s: &str) -> Result<String, String> {
+    if !s.contains(['\\', ',', '=']) {
+        return Ok(s.to_string());
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut in_slash = false;
+    for c in s.chars() {
+        if in_slash {
+            match c {
+                '\\' | ',' | '=' => out.push(c),
+                _ => return Err(format!("invalid escape sequence: \\{c}")),
+            }
+            in_slash = false;
+            continue;
+        }
+        match c {
+            '\\' => in_slash = true,
+            ',' | '=' => return Err(format!("invalid selector: unescaped character {c}")),
+            _ => out.push(c),
+        }
+    }
+    if in_slash {
+        return Err("invalid escape sequence: \\".into());
+    }
+    Ok(out)
+}
+
+/// Converts SubjectAccessReview field requirements (`{key, operator, values}`) as the
+/// apiserver does: `In`/`NotIn` with exactly one value; everything else is an error.
+/// Returns the requirements that converted and the aggregated error, if any.
+pub fn field_requirements_from_api(reqs: &[(String, String, Vec<String>)]) -> (Vec<FieldRequirement>, Option<String>) {
+    let mut out = Vec::new();
+    let mut errs: Vec<String> = Vec::new();
+    for (key, op, values) in reqs {
+        if values.len() > 1 {
+            errs.push("fieldSelectors do not yet support multiple values".into());
+            continue;
+        }
+        match op.as_str() {
+            "In" | "NotIn" if values.len() != 1 => {
+                let which = if op == "In" { "in" } else { "not in" };
+                errs.push(format!("fieldSelectors {which} must have one value"));
+            }
+            "In" => out.push(FieldRequirement { field: key.clone(), operator: Operator::Equals, value: values[0].clone() }),
+            "NotIn" => out.push(FieldRequirement { field: key.clone(), operator: Operator::NotEquals, value: values[0].clone() }),
+            "Exists" | "DoesNotExist" => errs.push(format!("fieldSelectors do not yet support {op}")),
+            _ => errs.push(format!("{} is not a valid field selector operator", crate::gostr::quote(op))),
+        }
+    }
+    let err = (!errs.is_empty()).then(|| crate::authz::aggregate_errors(&errs));
+    (out, err)
+}
+
+/// Converts SubjectAccessReview label requirements as the apiserver does
+/// (`In`, `NotIn`, `Exists`, `DoesNotExist`, each validated as `labels.NewRequirement`).
+pub fn label_requirements_from_api(reqs: &[(String, String, Vec<String>)]) -> (Vec<LabelRequirement>, Option<String>) {
+    let mut out = Vec::new();
+    let mut errs: Vec<String> = Vec::new();
+    for (key, op, values) in reqs {
+        let op = match op.as_str() {
+            "In" => Operator::In,
+            "NotIn" => Operator::NotIn,
+            "Exists" => Operator::Exists,
+            "DoesNotExist" => Operator::DoesNotExist,
+            other => {
+                errs.push(format!("{} is not a valid label selector operator", crate::gostr::quote(other)));
+                continue;
+            }
+        };
+        match new_label_requirement(key, op, values.clone()) {
+            Ok(r) => out.push(r),
+            Err(e) => errs.push(e),
+        }
+    }
+    let err = (!errs.is_empty()).then(|| crate::authz::aggregate_errors(&errs));
+    (out, err)
+}
+
+/// Validates one label requirement like `labels.NewRequirement`.
+fn new_label_requirement(key: &str, op: Operator, mut values: Vec<String>) -> Result<LabelRequirement, String> {
+    validate_label_key(key)?;
+    match op {
+        Operator::In | Operator::NotIn => {
+            if values.is_empty() {
+                return Err("for 'in', 'notin' operators, values set can't be empty".into());
+            }
+        }
+        Operator::Equals | Operator::NotEquals => {
+            if values.len() != 1 {
+                return Err("exact-match compatibility requires one single value".into());
+            }
+        }
+        Operator::Exists | Operator::DoesNotExist => {
+            if !values.is_empty() {
+                return Err("values set must be empty for exists and does not exist".into());
+            }
+        }
+        Operator::GreaterThan | Operator::LessThan => {
+            if values.len() != 1 {
+                return Err("for 'Gt', 'Lt' operators, exactly one value is required".into());
+            }
+            if values[0].parse::<i64>().is_err() {
+                return Err("for 'Gt', 'Lt' operators, the value must be an integer".into());
+            }
+        }
+    }
+    for v in &values {
+        validate_label_value(v)?;
+    }
+    values.sort();
+    values.dedup();
+    Ok(LabelRequirement { key: key.to_string(), operator: op, values })
+}
+
+fn is_qualified_name_part(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+}
+
+fn is_dns1123_subdomain(s: &str) -> bool {
+    s.len() <= 253
+        && !s.is_empty()
+        && s.split('.').all(|l| {
+            let b = l.as_bytes();
+            !b.is_empty()
+                && b[0].is_ascii_lowercase() | b[0].is_ascii_digit()
+                && (b[b.len() - 1].is_ascii_lowercase() || b[b.len() - 1].is_ascii_digit())
+                && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        })
+}
+
+fn validate_label_key(key: &str) -> Result<(), String> {
+    let ok = match key.split_once('/') {
+        Some((prefix, name)) => is_dns1123_subdomain(prefix) && is_qualified_name_part(name) && !name.contains('/'),
+        None => is_qualified_name_part(key),
+    };
+    if ok { Ok(()) } else { Err(format!("key: Invalid value: {}: name part must consist of alphanumeric characters", crate::gostr::quote(key))) }
+}
+
+fn validate_label_value(v: &str) -> Result<(), String> {
+    if v.is_empty() || is_qualified_name_part(v) {
+        Ok(())
+    } else {
+        Err(format!("values[0][key]: Invalid value: {}: a valid label must be an empty string or consist of alphanumeric characters", crate::gostr::quote(v)))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Ident(String),
+    Eq,
+    DoubleEq,
+    NotEq,
+    Not,
+    In,
+    NotIn,
+    Gt,
+    Lt,
+    Open,
+    Close,
+    Comma,
+}
+
+fn lex_labels(s: &str) -> Result<Vec<Tok>, String> {
+    let special = |c: char| matches!(c, '!' | '=' | '>' | '<' | '(' | ')' | ',');
+    let mut toks = Vec::new();
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        if special(c) {
+            let mut j = i;
+            while j < chars.len() && special(chars[j]) {
+                j += 1;
+            }
+            // Longest operator prefix, as the upstream lexer scans special runs.
+            let run: String = chars[i..j].iter().collect();
+            let (tok, len) = if run.starts_with("!=") {
+                (Tok::NotEq, 2)
+            } else if run.starts_with("==") {
+                (Tok::DoubleEq, 2)
+            } else {
+                match c {
+                    '!' => (Tok::Not, 1),
+                    '=' => (Tok::Eq, 1),
+                    '>' => (Tok::Gt, 1),
+                    '<' => (Tok::Lt, 1),
+                    '(' => (Tok::Open, 1),
+                    ')' => (Tok::Close, 1),
+                    _ => (Tok::Comma, 1),
+                }
+            };
+            toks.push(tok);
+            i += len;
+            continue;
+        }
+        let mut j = i;
+        while j < chars.len() && !chars[j].is_whitespace() && !special(chars[j]) {
+            j += 1;
+        }
+        let word: String = chars[i..j].iter().collect();
+        toks.push(match word.as_str() {
+            "in" => Tok::In,
+            "notin" => Tok::NotIn,
+            _ => Tok::Ident(word),
+        });
+        i = j;
+    }
+    Ok(toks)
+}
+
+/// Parses a raw label selector (`labels.Parse`), returning requirements sorted by key.
+pub fn parse_label_selector(raw: &str) -> Result<Vec<LabelRequirement>, String> {
+    let toks = lex_labels(raw)?;
+    let mut reqs = Vec::new();
+    let mut i = 0;
+    let bad = |what: &str| Err(format!("unable to parse requirement: {what}"));
+    if toks.is_empty() {
+        return Ok(reqs);
+    }
+    loop {
+        let mut negate = false;
+        if toks.get(i) == Some(&Tok::Not) {
+            negate = true;
+            i += 1;
+        }
+        let key = match toks.get(i) {
+            Some(Tok::Ident(k)) => k.clone(),
+            _ => return bad("found unexpected token, expected: identifier"),
+        };
+        i += 1;
+        let at_end = matches!(toks.get(i), None | Some(Tok::Comma));
+        let req = if negate {
+            if !at_end {
+                return bad("exists operator does not take values");
+            }
+            new_label_requirement(&key, Operator::DoesNotExist, vec![])?
+        } else if at_end {
+            new_label_requirement(&key, Operator::Exists, vec![])?
+        } else {
+            let op = match toks.get(i) {
+                Some(Tok::Eq) | Some(Tok::DoubleEq) => Operator::Equals,
+                Some(Tok::NotEq) => Operator::NotEquals,
+                Some(Tok::In) => Operator::In,
+                Some(Tok::NotIn) => Operator::NotIn,
+                Some(Tok::Gt) => Operator::GreaterThan,
+                Some(Tok::Lt) => Operator::LessThan,
+                _ => return bad("found unexpected token, expected an operator"),
+            };
+            i += 1;
+            let values = if matches!(op, Operator::In | Operator::NotIn) {
+                if toks.get(i) != Some(&Tok::Open) {
+                    return bad("found unexpected token, expected: '('");
+                }
+                i += 1;
+                let mut vals = Vec::new();
+                let mut expect_value = true;
+                loop {
+                    match toks.get(i) {
+                        Some(Tok::Close) => {
+                            if expect_value && !vals.is_empty() {
+                                vals.push(String::new());
+                            }
+                            i += 1;
+                            break;
+                        }
+                        Some(Tok::Comma) => {
+                            if expect_value {
+                                vals.push(String::new());
+                            }
+                            expect_value = true;
+                            i += 1;
+                        }
+                        Some(Tok::Ident(v)) if expect_value => {
+                            vals.push(v.clone());
+                            expect_value = false;
+                            i += 1;
+                        }
+                        _ => return bad("found unexpected token in value set"),
+                    }
+                }
+                vals
+            } else {
+                match toks.get(i) {
+                    Some(Tok::Ident(v)) => {
+                        i += 1;
+                        vec![v.clone()]
+                    }
+                    None | Some(Tok::Comma) => vec![String::new()],
+                    _ => return bad("found unexpected token, expected a value"),
+                }
+            };
+            new_label_requirement(&key, op, values)?
+        };
+        reqs.push(req);
+        match toks.get(i) {
+            None => break,
+            Some(Tok::Comma) => {
+                i += 1;
+                if toks.get(i).is_none() {
+                    return bad("found '', expected: identifier after ','");
+                }
+            }
+            _ => return bad("found unexpected token, expected: ','"),
+        }
+    }
+    reqs.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(reqs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_selectors() {
+        let r = parse_field_selector("spec.nodeName=n1").unwrap();
+        assert_eq!(r, vec![FieldRequirement { field: "spec.nodeName".into(), operator: Operator::Equals, value: "n1".into() }]);
+        let r = parse_field_selector("b!=2,a==1").unwrap();
+        assert_eq!(r[0].field, "a");
+        assert_eq!(r[1].operator, Operator::NotEquals);
+        assert_eq!(parse_field_selector("a=x\\,y").unwrap()[0].value, "x,y");
+        assert!(parse_field_selector("nooperator").is_err());
+        assert!(parse_field_selector("a=b=c").is_err());
+        assert!(parse_field_selector("a=\\q").is_err());
+        assert!(parse_field_selector("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn field_requirements_from_sar() {
+        let (r, e) = field_requirements_from_api(&[("spec.nodeName".into(), "In".into(), vec!["n".into()])]);
+        assert_eq!(r.len(), 1);
+        assert!(e.is_none());
+        let (r, e) = field_requirements_from_api(&[("a".into(), "Exists".into(), vec![]), ("b".into(), "NotIn".into(), vec!["x".into()])]);
+        assert_eq!(r.len(), 1);
+        assert!(e.is_some());
+    }
+
+    #[test]
+    fn label_selectors() {
+        assert_eq!(parse_label_selector("a=b,c in (x,y),!d,e").unwrap().len(), 4);
+        assert!(parse_label_selector("a in ()").is_err());
+        assert!(parse_label_selector("-bad=x").is_err());
+        assert!(parse_label_selector("a=b,").is_err());
+        assert!(parse_label_selector("a>x").is_err());
+        assert!(parse_label_selector("a>5").is_ok());
+        assert!(parse_label_selector("").unwrap().is_empty());
+        assert!(parse_label_selector("example.com/app!=web").is_ok());
+    }
+}

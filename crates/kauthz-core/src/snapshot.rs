@@ -1,0 +1,339 @@
+//! Reading cluster snapshots: what `kubectl get -o json|yaml` writes.
+//!
+//! Accepts single objects, `v1` `List`s (also nested, as `kubectl get a,b -o json` writes),
+//! multi-document YAML and concatenated JSON. Every document is validated before anything is
+//! returned, so a bad file never yields a partial snapshot. Secret and configmap payloads
+//! are removed from each document before it is decoded and never reach the model.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::model::{Kind, Object};
+
+/// A parsed snapshot: decoded objects in input order, plus what was skipped.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// Objects of known kinds, in input order.
+    pub objects: Vec<Object>,
+    /// Skipped documents, counted by `apiVersion/kind` (or a reason).
+    pub skipped: BTreeMap<String, usize>,
+}
+
+impl Snapshot {
+    /// Appends another snapshot.
+    pub fn extend(&mut self, other: Snapshot) {
+        self.objects.extend(other.objects);
+        for (k, n) in other.skipped {
+            *self.skipped.entry(k).or_default() += n;
+        }
+    }
+}
+
+/// A snapshot input error naming the file, the document and the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    /// The file (or `<stdin>`).
+    pub file: String,
+    /// Where in the file: `document 2`, `document 1, items[5]`, or empty for file-level errors.
+    pub location: String,
+    /// What is wrong, with the field path when one applies.
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.location.is_empty() {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}: {}: {}", self.file, self.location, self.message)
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Loads every path: files directly, directories recursively (`.json`, `.yaml`, `.yml`,
+/// sorted by path). `-` reads standard input.
+pub fn load_paths(paths: &[PathBuf]) -> Result<Snapshot, LoadError> {
+    let mut snapshot = Snapshot::default();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|e| LoadError {
+                file: "<stdin>".into(),
+                location: String::new(),
+                message: e.to_string(),
+            })?;
+            snapshot.extend(parse_text("<stdin>", &text)?);
+            continue;
+        }
+        let mut files = Vec::new();
+        collect_files(path, true, &mut files)?;
+        for file in files {
+            let label = file.display().to_string();
+            let text = std::fs::read_to_string(&file).map_err(|e| LoadError {
+                file: label.clone(),
+                location: String::new(),
+                message: format!("cannot read: {e}"),
+            })?;
+            snapshot.extend(parse_text(&label, &text)?);
+        }
+    }
+    Ok(snapshot)
+}
+
+fn collect_files(path: &Path, explicit: bool, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let err = |e: std::io::Error| LoadError { file: path.display().to_string(), location: String::new(), message: format!("cannot read: {e}") };
+    let meta = std::fs::metadata(path).map_err(err)?;
+    if meta.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path).map_err(err)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for entry in entries {
+            collect_files(&entry, false, out)?;
+        }
+    } else if explicit || matches!(path.extension().and_then(|e| e.to_str()), Some("json" | "yaml" | "yml")) {
+        out.push(path.to_path_buf());
+    }
+    Ok(())
+}
+
+/// Parses one file's text (JSON or YAML, detected from the first non-blank character).
+pub fn parse_text(file: &str, text: &str) -> Result<Snapshot, LoadError> {
+    let mut snapshot = Snapshot::default();
+    let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    if trimmed.is_empty() {
+        return Ok(snapshot);
+    }
+    let fail = |location: String, message: String| LoadError { file: file.to_string(), location, message };
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        let stream = serde_json::Deserializer::from_str(trimmed).into_iter::<&RawValue>();
+        for (i, raw) in stream.enumerate() {
+            let loc = format!("document {}", i + 1);
+            let raw = raw.map_err(|e| fail(loc.clone(), format!("invalid JSON: {e}")))?;
+            decode_json_document(raw, &loc, &mut snapshot).map_err(|m| fail(m.0, m.1))?;
+        }
+    } else {
+        let docs: Vec<Value> =
+            serde_saphyr::from_multiple_with_options(trimmed, yaml_options()).map_err(|e| fail(String::new(), format!("invalid YAML: {e}")))?;
+        for (i, doc) in docs.into_iter().enumerate() {
+            if doc.is_null() {
+                continue;
+            }
+            let loc = format!("document {}", i + 1);
+            decode_value(doc, &loc, &mut snapshot).map_err(|m| fail(m.0, m.1))?;
+        }
+    }
+    Ok(snapshot)
+}
+
+type DocError = (String, String);
+
+/// YAML 1.2 core schema: only `true`/`false` are booleans, so a node named `n` or `no`
+/// stays a string; the parser's budgets guard against alias bombs and deep nesting.
+pub(crate) fn yaml_options() -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    options.strict_booleans = true;
+    options
+}
+
+/// Reads only `apiVersion`, `kind` and the raw `items` of a JSON document, so that a large
+/// `List` is decoded one item at a time without building a tree for the whole file.
+#[derive(Deserialize)]
+struct JsonHead<'a> {
+    #[serde(default, rename = "apiVersion")]
+    _api_version: Option<Value>,
+    #[serde(default)]
+    kind: Option<Value>,
+    #[serde(default, borrow)]
+    items: Option<Vec<&'a RawValue>>,
+}
+
+fn decode_json_document(raw: &RawValue, loc: &str, out: &mut Snapshot) -> Result<(), DocError> {
+    if raw.get().starts_with('{') {
+        if let Ok(head) = serde_json::from_str::<JsonHead>(raw.get()) {
+            if let (Some(Value::String(kind)), Some(items)) = (&head.kind, head.items) {
+                if kind.ends_with("List") {
+                    for (i, item) in items.into_iter().enumerate() {
+                        let item_loc = format!("{loc}, items[{i}]");
+                        decode_json_document(item, &item_loc, out)?;
+                    }
+                    return Ok(());
+                }
+            }
+        }
+    }
+    let value: Value = serde_json::from_str(raw.get()).map_err(|e| (loc.to_string(), format!("invalid JSON: {e}")))?;
+    decode_value(value, loc, out)
+}
+
+fn decode_value(mut value: Value, loc: &str, out: &mut Snapshot) -> Result<(), DocError> {
+    let err = |m: String| (loc.to_string(), m);
+    let Value::Object(map) = &mut value else {
+        return Err(err(format!("expected an object, found {}", json_type(&value))));
+    };
+    let api_version = match map.get("apiVersion") {
+        Some(Value::String(s)) => s.clone(),
+        None => return Err(err("field apiVersion: missing".into())),
+        Some(other) => return Err(err(format!("field apiVersion: expected a string, found {}", json_type(other)))),
+    };
+    let kind_name = match map.get("kind") {
+        Some(Value::String(s)) => s.clone(),
+        None => return Err(err("field kind: missing".into())),
+        Some(other) => return Err(err(format!("field kind: expected a string, found {}", json_type(other)))),
+    };
+    if kind_name.ends_with("List") && map.contains_key("items") {
+        let Some(Value::Array(items)) = map.remove("items") else {
+            return Err(err("field items: expected an array".into()));
+        };
+        for (i, item) in items.into_iter().enumerate() {
+            decode_value(item, &format!("{loc}, items[{i}]"), out)?;
+        }
+        return Ok(());
+    }
+    let Some(kind) = Kind::from_type(&api_version, &kind_name) else {
+        *out.skipped.entry(format!("{api_version}/{kind_name}")).or_default() += 1;
+        return Ok(());
+    };
+    if !served_version(kind, &api_version) {
+        *out.skipped.entry(format!("{api_version}/{kind_name} (unknown apiVersion)")).or_default() += 1;
+        return Ok(());
+    }
+    // Payloads are dropped before decoding: kauthz never holds secret or configmap values.
+    if matches!(kind, Kind::Secret | Kind::ConfigMap) {
+        for field in ["data", "stringData", "binaryData"] {
+            map.remove(field);
+        }
+    }
+    strip_nulls(&mut value);
+    let mut object = Object::from_value(kind, value).map_err(err)?;
+    normalize(&mut object).map_err(err)?;
+    out.objects.push(object);
+    Ok(())
+}
+
+/// Versions of each group that a v1.37 apiserver serves for the kinds kauthz reads.
+fn served_version(kind: Kind, api_version: &str) -> bool {
+    let version = api_version.rsplit('/').next().unwrap_or("");
+    match kind {
+        Kind::ResourceClaim | Kind::ResourceSlice => matches!(version, "v1" | "v1beta1" | "v1beta2" | "v1alpha3"),
+        Kind::PodCertificateRequest => matches!(version, "v1" | "v1beta1" | "v1alpha1"),
+        _ => version == "v1",
+    }
+}
+
+/// Applies what the apiserver would: names are required, cluster-scoped objects carry no
+/// namespace, namespaced objects without one land in `default` (as `kubectl apply` would).
+fn normalize(object: &mut Object) -> Result<(), String> {
+    let kind = object.kind();
+    let meta = object.meta_mut();
+    if meta.name.is_empty() {
+        return Err("field metadata.name: must not be empty".into());
+    }
+    if kind.namespaced() {
+        if meta.namespace.is_empty() {
+            meta.namespace = "default".into();
+        }
+    } else {
+        meta.namespace.clear();
+    }
+    Ok(())
+}
+
+/// JSON `null` means "unset" in Kubernetes objects; removing it lets defaults apply.
+fn strip_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(strip_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Decodes one JSON value that is a single Kubernetes object (used for watch events).
+pub fn decode_object(value: Value) -> Result<Option<Object>, String> {
+    let mut snapshot = Snapshot::default();
+    decode_value(value, "object", &mut snapshot).map_err(|(_, m)| m)?;
+    Ok(snapshot.objects.pop())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_is_empty_snapshot() {
+        assert!(parse_text("f", "").unwrap().objects.is_empty());
+        assert!(parse_text("f", "  \n\n").unwrap().objects.is_empty());
+        assert!(parse_text("f", "---\n").unwrap().objects.is_empty());
+    }
+
+    #[test]
+    fn list_and_multi_doc() {
+        let json = r#"{"apiVersion":"v1","kind":"List","items":[
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","namespace":"ns"},"spec":{"nodeName":"n1"}},
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"}}]}"#;
+        let s = parse_text("f.json", json).unwrap();
+        assert_eq!(s.objects.len(), 1);
+        assert_eq!(s.skipped.get("apps/v1/Deployment"), Some(&1));
+        let yaml = "apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n";
+        assert_eq!(parse_text("f.yaml", yaml).unwrap().objects.len(), 2);
+    }
+
+    #[test]
+    fn secret_payload_is_dropped() {
+        let json = r#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"n"},"type":"Opaque","data":{"password":"c2VjcmV0"},"stringData":{"x":"y"}}"#;
+        let s = parse_text("f.json", json).unwrap();
+        let Object::Secret(secret) = &s.objects[0] else { panic!("not a secret") };
+        assert_eq!(secret.type_, "Opaque");
+        let debug = format!("{:?}", s.objects);
+        assert!(!debug.contains("c2VjcmV0") && !debug.contains("password"));
+    }
+
+    #[test]
+    fn errors_name_document_and_field() {
+        let json = r#"{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a"},"spec":{"containers":[{"name":5}]}}]}"#;
+        let e = parse_text("bad.json", json).unwrap_err();
+        assert_eq!(e.file, "bad.json");
+        assert_eq!(e.location, "document 1, items[0]");
+        assert!(e.message.contains("spec.containers[0].name"), "{}", e.message);
+        let e = parse_text("bad.yaml", "apiVersion: v1\nkind: Node\nmetadata: {name: n}\n---\nkind: Pod\n").unwrap_err();
+        assert_eq!(e.location, "document 2");
+        assert!(e.message.contains("apiVersion"));
+        assert!(parse_text("bad.yaml", "a: [unclosed\n").is_err());
+        assert!(parse_text("bad.json", "{\"apiVersion\": ").is_err());
+        assert!(parse_text("bad.json", "[1,2]").is_err());
+        let e = parse_text("x.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  namespace: a\n").unwrap_err();
+        assert!(e.message.contains("metadata.name"));
+    }
+
+    #[test]
+    fn unknown_api_version_is_skipped() {
+        let s = parse_text("f.yaml", "apiVersion: v2\nkind: Pod\nmetadata: {name: p}\n").unwrap();
+        assert!(s.objects.is_empty());
+        assert_eq!(s.skipped.len(), 1);
+    }
+
+    #[test]
+    fn nulls_are_unset() {
+        let json = r#"{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{"name":"b","creationTimestamp":null},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"r"},"subjects":null}"#;
+        assert_eq!(parse_text("f.json", json).unwrap().objects.len(), 1);
+    }
+}
