@@ -3,8 +3,12 @@
 package main
 
 import (
+	"flag"
 	"fmt"
+	"io"
 	"os"
+
+	"k8s.io/klog/v2"
 )
 
 func usage() {
@@ -18,6 +22,14 @@ func usage() {
 func main() {
 	if len(os.Args) < 2 {
 		usage()
+	}
+	if os.Getenv("ORACLE_VERBOSE") == "" {
+		fs := flag.NewFlagSet("klog", flag.ContinueOnError)
+		klog.InitFlags(fs)
+		_ = fs.Set("logtostderr", "false")
+		_ = fs.Set("alsologtostderr", "false")
+		_ = fs.Set("stderrthreshold", "FATAL")
+		klog.SetOutput(io.Discard)
 	}
 	var err error
 	switch os.Args[1] {

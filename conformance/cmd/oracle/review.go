@@ -1,5 +1,107 @@
 package main
 
-import "fmt"
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
 
-func runReview(args []string) error { return fmt.Errorf("not implemented") }
+	authorizationv1 "k8s.io/api/authorization/v1"
+
+	"kauthz.dev/conformance/internal/oracle"
+)
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func runReview(args []string) error {
+	fs := flag.NewFlagSet("review", flag.ContinueOnError)
+	var paths multiFlag
+	fs.Var(&paths, "f", "snapshot file or directory (repeatable)")
+	withDefaults := fs.Bool("with-defaults", false, "add upstream's bootstrap RBAC policy")
+	modes := fs.String("authorization-mode", "Node,RBAC", "comma-separated authorization modes")
+	policyFile := fs.String("authorization-policy-file", "", "ABAC policy file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %v", fs.Args())
+	}
+	modeList, err := oracle.ParseModes(*modes)
+	if err != nil {
+		return err
+	}
+	o, err := oracle.New(oracle.Options{Paths: paths, WithDefaults: *withDefaults, Modes: modeList, PolicyFile: *policyFile})
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+
+	ctx := context.Background()
+	in := bufio.NewReader(os.Stdin)
+	out := bufio.NewWriter(os.Stdout)
+	defer out.Flush()
+	dec := json.NewDecoder(in)
+	for lineNo := 1; ; lineNo++ {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("input document %d: %w", lineNo, err)
+		}
+		if err := handle(ctx, o, raw, out); err != nil {
+			return fmt.Errorf("input document %d: %w", lineNo, err)
+		}
+	}
+}
+
+type probe struct {
+	Type   string            `json:"type"`
+	Object json.RawMessage   `json:"object"`
+	Kind   string            `json:"kind"`
+	Items  []json.RawMessage `json:"items"`
+}
+
+func handle(ctx context.Context, o *oracle.Oracle, raw json.RawMessage, out *bufio.Writer) error {
+	var p probe
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return err
+	}
+	switch {
+	case p.Type != "" && p.Object != nil:
+		out.Flush()
+		return o.Apply(oracle.WatchEvent{Type: p.Type, Object: p.Object})
+	case p.Kind == "List" || (p.Kind == "SubjectAccessReviewList"):
+		for _, item := range p.Items {
+			if err := handle(ctx, o, item, out); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var sar authorizationv1.SubjectAccessReview
+	d := json.NewDecoder(bytes.NewReader(raw))
+	if err := d.Decode(&sar); err != nil {
+		return err
+	}
+	res, err := o.Review(ctx, &sar)
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	out.Write(data)
+	out.WriteByte('\n')
+	return nil
+}
