@@ -6,9 +6,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
