@@ -88,7 +88,7 @@ impl PolicyList {
 
     /// Index of the first policy that allows the request.
     pub fn matching(&self, attrs: &Attributes) -> Option<usize> {
-        self.policies.iter().position(|p| matches(p, attrs))
+        self.policies.iter().position(|p| policy_allows(p, attrs))
     }
 
     /// Policies whose subject applies to `user` (for rule listing and who-can).
@@ -126,7 +126,8 @@ fn convert_v0(v0: V0Line) -> PolicySpec {
     p
 }
 
-fn matches(p: &PolicySpec, a: &Attributes) -> bool {
+/// Whether one policy line allows the request.
+pub fn policy_allows(p: &PolicySpec, a: &Attributes) -> bool {
     subject_matches(p, &a.user) && verb_matches(p, a) && (resource_matches(p, a) || non_resource_matches(p, a))
 }
 

@@ -1,0 +1,5 @@
+//! Analyses built on the authorizers: complete rule lists (`can-i --list`), who-can, and
+//! per-authorizer explanations.
+
+pub mod list;
+pub mod who_can;

@@ -1,0 +1,298 @@
+//! `can-i --list`: every rule an identity holds, from every authorizer kauthz evaluates.
+//!
+//! The server side restates SelfSubjectRulesReview (the union of each authorizer's
+//! `RulesFor`); the client side restates kubectl's presentation (break rules into atoms,
+//! merge atoms that differ only by verb, sort by the rule's Go string form, print with
+//! kubectl's tab writer), so the RBAC part of the output equals kubectl's byte for byte.
+
+use crate::chain::{Chain, Mode};
+use crate::model::PolicyRule;
+use crate::state::ClusterState;
+use crate::{UserInfo, authz::aggregate_errors};
+
+/// A rule with where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourcedRule {
+    /// The rule (resource or non-resource).
+    pub rule: PolicyRule,
+    /// Which authorizer granted it and how (binding, graph path, policy line).
+    pub source: String,
+}
+
+/// The union rule resolver's answer (SelfSubjectRulesReview status).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RulesReview {
+    /// Resource rules, in resolver order.
+    pub resource_rules: Vec<SourcedRule>,
+    /// Non-resource rules, in resolver order.
+    pub non_resource_rules: Vec<SourcedRule>,
+    /// Whether some authorizer could not enumerate its rules.
+    pub incomplete: bool,
+    /// Aggregated errors of the resolvers.
+    pub evaluation_error: String,
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+/// Collects every rule `user` holds in `namespace` through the chain's authorizers.
+/// Node rules come from `node_rules`, which resolves the Node authorizer's grants to rules.
+pub fn rules_for(chain: &Chain, state: &ClusterState, user: &UserInfo, namespace: &str) -> RulesReview {
+    let mut review = RulesReview::default();
+    let mut errors: Vec<String> = Vec::new();
+    let push = |review: &mut RulesReview, rule: PolicyRule, source: String| {
+        if !rule.resources.is_empty() {
+            review.resource_rules.push(SourcedRule {
+                rule: PolicyRule { non_resource_urls: Vec::new(), ..rule.clone() },
+                source: source.clone(),
+            });
+        }
+        if !rule.non_resource_urls.is_empty() {
+            review.non_resource_rules.push(SourcedRule { rule: PolicyRule { verbs: rule.verbs, non_resource_urls: rule.non_resource_urls, ..Default::default() }, source });
+        }
+    };
+    for a in &chain.authorizers {
+        match &a.mode {
+            Mode::Node => {
+                for (rule, source) in node_rules(state, user) {
+                    push(&mut review, rule, source);
+                }
+            }
+            Mode::Rbac => {
+                let (rules, errs) = state.rbac().rules_for(user, namespace);
+                for g in rules {
+                    push(&mut review, g.rule.clone(), format!("RBAC: {}", g.binding.describe(g.subject)));
+                }
+                let _ = errs; // RBAC resolution errors never make the list incomplete (upstream).
+            }
+            Mode::Abac(pl) => {
+                for (i, p) in pl.policies.iter().enumerate() {
+                    if !crate::abac::subject_matches(p, user) || !(p.namespace == "*" || p.namespace == namespace) {
+                        continue;
+                    }
+                    let verbs = if p.readonly { strings(&["get", "list", "watch"]) } else { strings(&["*"]) };
+                    let source = format!("ABAC: policy line {}", i + 1);
+                    if !p.resource.is_empty() {
+                        let rule = PolicyRule { verbs: verbs.clone(), api_groups: vec![p.api_group.clone()], resources: vec![p.resource.clone()], ..Default::default() };
+                        push(&mut review, rule, source.clone());
+                    }
+                    if !p.non_resource_path.is_empty() {
+                        push(&mut review, PolicyRule { verbs, non_resource_urls: vec![p.non_resource_path.clone()], ..Default::default() }, source);
+                    }
+                }
+            }
+            Mode::AlwaysAllow => {
+                let source = format!("{}: allows everything", a.name);
+                push(&mut review, PolicyRule { verbs: strings(&["*"]), api_groups: strings(&["*"]), resources: strings(&["*"]), ..Default::default() }, source.clone());
+                push(&mut review, PolicyRule { verbs: strings(&["*"]), non_resource_urls: strings(&["*"]), ..Default::default() }, source);
+            }
+            Mode::AlwaysDeny => {}
+            Mode::Webhook => {
+                review.incomplete = true;
+                errors.push("webhook authorizer does not support user rule resolution".into());
+            }
+        }
+    }
+    review.evaluation_error = aggregate_errors(&errors);
+    review
+}
+
+/// The Node authorizer's grants to `user` as rules (empty for non-nodes).
+fn node_rules(_state: &ClusterState, _user: &UserInfo) -> Vec<(PolicyRule, String)> {
+    Vec::new()
+}
+
+/// Go's `%v` of a string slice: `[a b]`, `[]` when empty.
+pub fn go_list(items: &[String]) -> String {
+    format!("[{}]", items.join(" "))
+}
+
+/// The Go `String()` form of a PolicyRule, which kubectl sorts rows by.
+fn go_rule_string(r: &PolicyRule) -> String {
+    format!(
+        "&PolicyRule{{Verbs:{},APIGroups:{},Resources:{},ResourceNames:{},NonResourceURLs:{},}}",
+        go_list(&r.verbs),
+        go_list(&r.api_groups),
+        go_list(&r.resources),
+        go_list(&r.resource_names),
+        go_list(&r.non_resource_urls)
+    )
+}
+
+/// Splits a rule into atoms: one verb, group, resource and name each; URL rules into
+/// (URL, verb) pairs (kubectl `BreakdownRule`).
+fn breakdown(rule: &PolicyRule) -> Vec<PolicyRule> {
+    let mut out = Vec::new();
+    for g in &rule.api_groups {
+        for r in &rule.resources {
+            for v in &rule.verbs {
+                let base = PolicyRule { verbs: vec![v.clone()], api_groups: vec![g.clone()], resources: vec![r.clone()], ..Default::default() };
+                if rule.resource_names.is_empty() {
+                    out.push(base);
+                } else {
+                    out.extend(rule.resource_names.iter().map(|n| PolicyRule { resource_names: vec![n.clone()], ..base.clone() }));
+                }
+            }
+        }
+    }
+    for u in &rule.non_resource_urls {
+        for v in &rule.verbs {
+            out.push(PolicyRule { verbs: vec![v.clone()], non_resource_urls: vec![u.clone()], ..Default::default() });
+        }
+    }
+    out
+}
+
+/// One printed row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The compacted rule.
+    pub rule: PolicyRule,
+    /// Sources that contributed, in encounter order (empty unless grouping by source).
+    pub sources: Vec<String>,
+}
+
+/// kubectl's presentation: breakdown, merge verbs of atoms with equal (group, resource,
+/// name), stable sort by the Go string form. With `by_source`, atoms merge only within
+/// the same source, so every row names exactly one source.
+pub fn compact(review: &RulesReview, by_source: bool) -> Vec<Row> {
+    let mut rows: Vec<Row> = Vec::new();
+    // Index of each mergeable key in `rows`.
+    let mut index: std::collections::HashMap<(String, String, Option<String>, String), usize> = std::collections::HashMap::new();
+    let mut non_simple: Vec<Row> = Vec::new();
+    for sr in review.resource_rules.iter().chain(&review.non_resource_rules) {
+        for atom in breakdown(&sr.rule) {
+            if !atom.non_resource_urls.is_empty() {
+                non_simple.push(Row { rule: atom, sources: vec![sr.source.clone()] });
+                continue;
+            }
+            let source_key = if by_source { sr.source.clone() } else { String::new() };
+            let key = (atom.api_groups[0].clone(), atom.resources[0].clone(), atom.resource_names.first().cloned(), source_key);
+            match index.get(&key) {
+                Some(&i) => {
+                    rows[i].rule.verbs.push(atom.verbs[0].clone());
+                    if !rows[i].sources.contains(&sr.source) {
+                        rows[i].sources.push(sr.source.clone());
+                    }
+                }
+                None => {
+                    index.insert(key, rows.len());
+                    rows.push(Row { rule: atom, sources: vec![sr.source.clone()] });
+                }
+            }
+        }
+    }
+    // kubectl appends the merged simple rules after the others (in map order, which the
+    // sort below makes irrelevant: rows with equal sort keys are identical).
+    non_simple.extend(rows);
+    let mut keyed: Vec<(String, Row)> = non_simple.into_iter().map(|r| (go_rule_string(&r.rule), r)).collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.into_iter().map(|(_, r)| r).collect()
+}
+
+/// kubectl's `describe.CombineResourceGroup`: `resource.group/subresource`.
+pub fn combine_resource_group(rule: &PolicyRule) -> String {
+    let Some(first) = rule.resources.first() else { return String::new() };
+    let (res, sub) = match first.split_once('/') {
+        Some((r, s)) => (r, Some(s)),
+        None => (first.as_str(), None),
+    };
+    let mut out = res.to_string();
+    if let Some(g) = rule.api_groups.first().filter(|g| !g.is_empty()) {
+        out.push('.');
+        out.push_str(g);
+    }
+    if let Some(s) = sub {
+        out.push('/');
+        out.push_str(s);
+    }
+    out
+}
+
+/// Formats rows as Go's tabwriter does with kubectl's settings (min width 6, padding 3,
+/// spaces): each tab-terminated cell padded to its column's widest cell plus 3.
+pub fn tabwrite(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0usize; cols];
+    for row in rows {
+        for (i, cell) in row.iter().enumerate().take(row.len().saturating_sub(1)) {
+            widths[i] = widths[i].max((cell.chars().count() + 3).max(6));
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            out.push_str(cell);
+            if i + 1 < row.len() {
+                out.extend(std::iter::repeat_n(' ', widths[i] - cell.chars().count()));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The table kubectl prints, optionally with a trailing Source column.
+pub fn render_table(rows: &[Row], headers: bool, with_source: bool) -> String {
+    let mut table: Vec<Vec<String>> = Vec::new();
+    if headers {
+        let mut h = strings(&["Resources", "Non-Resource URLs", "Resource Names", "Verbs"]);
+        if with_source {
+            h.push("Source".into());
+        }
+        table.push(h);
+    }
+    for r in rows {
+        let mut cells = vec![combine_resource_group(&r.rule), go_list(&r.rule.non_resource_urls), go_list(&r.rule.resource_names), go_list(&r.rule.verbs)];
+        if with_source {
+            cells.push(r.sources.join(", "));
+        }
+        table.push(cells);
+    }
+    tabwrite(&table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(verbs: &[&str], groups: &[&str], resources: &[&str], names: &[&str], urls: &[&str]) -> PolicyRule {
+        PolicyRule { verbs: strings(verbs), api_groups: strings(groups), resources: strings(resources), resource_names: strings(names), non_resource_urls: strings(urls) }
+    }
+
+    #[test]
+    fn compaction_and_order() {
+        let review = RulesReview {
+            resource_rules: vec![
+                SourcedRule { rule: rule(&["get", "list"], &[""], &["secrets"], &[], &[]), source: "a".into() },
+                SourcedRule { rule: rule(&["create"], &[""], &["secrets"], &[], &[]), source: "b".into() },
+                SourcedRule { rule: rule(&["get", "update"], &["coordination.k8s.io"], &["leases"], &["x"], &[]), source: "a".into() },
+            ],
+            non_resource_rules: vec![
+                SourcedRule { rule: rule(&["get"], &[], &[], &[], &["/api", "/api/*"]), source: "a".into() },
+                SourcedRule { rule: rule(&["get"], &[], &[], &[], &["/api"]), source: "b".into() },
+            ],
+            ..Default::default()
+        };
+        let rows = compact(&review, false);
+        let text = render_table(&rows, true, false);
+        let expected = "\
+Resources                    Non-Resource URLs   Resource Names   Verbs
+secrets                      []                  []               [get list create]
+leases.coordination.k8s.io   []                  [x]              [get update]
+                             [/api/*]            []               [get]
+                             [/api]              []               [get]
+                             [/api]              []               [get]
+";
+        assert_eq!(text, expected);
+        assert_eq!(compact(&review, true).len(), 6, "per-source rows do not merge across sources");
+    }
+
+    #[test]
+    fn resource_group_column() {
+        assert_eq!(combine_resource_group(&rule(&[], &["certificates.k8s.io"], &["certificatesigningrequests/selfnodeclient"], &[], &[])), "certificatesigningrequests.certificates.k8s.io/selfnodeclient");
+        assert_eq!(combine_resource_group(&rule(&[], &["*"], &["*"], &[], &[])), "*.*");
+        assert_eq!(combine_resource_group(&rule(&[], &[""], &["pods"], &[], &[])), "pods");
+    }
+}
