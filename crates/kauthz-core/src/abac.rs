@@ -135,22 +135,16 @@ pub fn policy_allows(p: &PolicySpec, a: &Attributes) -> bool {
 pub fn subject_matches(p: &PolicySpec, user: &UserInfo) -> bool {
     let mut matched = false;
     if !p.user.is_empty() {
-        if p.user == "*" {
-            matched = true;
-        } else if p.user == user.name {
-            matched = true;
-        } else {
+        if p.user != "*" && p.user != user.name {
             return false;
         }
+        matched = true;
     }
     if !p.group.is_empty() {
-        if p.group == "*" {
-            matched = true;
-        } else if user.in_group(&p.group) {
-            matched = true;
-        } else {
+        if p.group != "*" && !user.in_group(&p.group) {
             return false;
         }
+        matched = true;
     }
     matched
 }
@@ -197,7 +191,10 @@ mod tests {
         let mut exec = Attributes::resource(kubelet.clone(), "get", "pods", "x", "");
         exec.subresource = "exec".into();
         assert_eq!(pl.authorize(&exec).decision, crate::authz::Decision::Allow);
-        assert_eq!(pl.authorize(&Attributes::resource(kubelet.clone(), "create", "pods", "x", "")), Verdict::no_opinion("No policy matched."));
+        assert_eq!(
+            pl.authorize(&Attributes::resource(kubelet.clone(), "create", "pods", "x", "")),
+            Verdict::no_opinion("No policy matched.")
+        );
         // core group only when apiGroup is unset
         let mut dep = Attributes::resource(kubelet.clone(), "get", "pods", "x", "");
         dep.api_group = "apps".into();

@@ -23,11 +23,7 @@ pub struct UserInfo {
 impl UserInfo {
     /// A user with a name and groups, no uid and no extra.
     pub fn new(name: impl Into<String>, groups: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        UserInfo {
-            name: name.into(),
-            groups: groups.into_iter().map(Into::into).collect(),
-            ..UserInfo::default()
-        }
+        UserInfo { name: name.into(), groups: groups.into_iter().map(Into::into).collect(), ..UserInfo::default() }
     }
 
     /// Whether the user carries `group` (exact match).

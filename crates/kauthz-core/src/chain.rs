@@ -156,10 +156,15 @@ impl Chain {
         let cfg: Config = serde_saphyr::from_str_with_options::<serde_json::Value>(text, crate::snapshot::yaml_options())
             .map_err(|e| format!("{path}: invalid YAML: {e}"))
             .and_then(|v| serde_path_to_error::deserialize(v).map_err(|e| format!("{path}: field {}: {}", e.path(), e.inner())))?;
-        if !matches!(cfg.api_version.as_str(), "apiserver.config.k8s.io/v1" | "apiserver.config.k8s.io/v1beta1" | "apiserver.config.k8s.io/v1alpha1")
-            || cfg.kind != "AuthorizationConfiguration"
+        if !matches!(
+            cfg.api_version.as_str(),
+            "apiserver.config.k8s.io/v1" | "apiserver.config.k8s.io/v1beta1" | "apiserver.config.k8s.io/v1alpha1"
+        ) || cfg.kind != "AuthorizationConfiguration"
         {
-            return Err(format!("{path}: expected apiserver.config.k8s.io/v1 AuthorizationConfiguration, found {}/{}", cfg.api_version, cfg.kind));
+            return Err(format!(
+                "{path}: expected apiserver.config.k8s.io/v1 AuthorizationConfiguration, found {}/{}",
+                cfg.api_version, cfg.kind
+            ));
         }
         if cfg.authorizers.is_empty() {
             return Err(format!("{path}: authorizers: Required value: at least one authorization mode must be defined"));
@@ -249,7 +254,11 @@ impl Chain {
             }
         }
         let error = (!errors.is_empty()).then(|| aggregate_errors(&errors));
-        ChainResult { verdict: Some(Verdict { decision: Decision::NoOpinion, reason: reasons.join("\n"), error }), undetermined_by: None, steps }
+        ChainResult {
+            verdict: Some(Verdict { decision: Decision::NoOpinion, reason: reasons.join("\n"), error }),
+            undetermined_by: None,
+            steps,
+        }
     }
 
     /// Whether any authorizer in the chain is a webhook.
@@ -323,7 +332,8 @@ mod tests {
         assert_eq!(c.authorizers[1].name, "wh");
         let dup = "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- {type: RBAC, name: a}\n- {type: RBAC, name: b}\n";
         assert!(Chain::from_config("c", dup, None).unwrap_err().contains("authorizers[1].type"));
-        let missing = "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- {type: Webhook, name: a}\n";
+        let missing =
+            "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- {type: Webhook, name: a}\n";
         assert!(Chain::from_config("c", missing, None).unwrap_err().contains("webhook"));
         assert!(Chain::from_config("c", "apiVersion: v1\nkind: Pod\n", None).is_err());
     }

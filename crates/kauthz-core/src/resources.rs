@@ -117,10 +117,7 @@ pub fn resolve(arg: &str) -> Resolved {
         return Resolved { resource: t.plural.into(), group: t.group.into(), known: Some(t) };
     }
     if let Some((name, group)) = lower.split_once('.') {
-        if let Some(t) = BUILTIN
-            .iter()
-            .find(|t| matches_name(t, name) && (t.group == group || t.group.starts_with(&format!("{group}."))))
-        {
+        if let Some(t) = BUILTIN.iter().find(|t| matches_name(t, name) && (t.group == group || t.group.starts_with(&format!("{group}.")))) {
             return Resolved { resource: t.plural.into(), group: t.group.into(), known: Some(t) };
         }
         return Resolved { resource: name.into(), group: group.into(), known: None };

@@ -179,11 +179,78 @@ impl StatusFailure {
 
     /// A 400 BadRequest (undecodable input).
     pub fn bad_request(message: String) -> Self {
-        StatusFailure { api_version: "v1".into(), kind: "Status".into(), status: "Failure".into(), message, reason: "BadRequest".into(), code: 400 }
+        StatusFailure {
+            api_version: "v1".into(),
+            kind: "Status".into(),
+            status: "Failure".into(),
+            message,
+            reason: "BadRequest".into(),
+            code: 400,
+        }
     }
 }
 
 impl SubjectAccessReview {
+    /// A SubjectAccessReview asking the question `attrs` describes (selectors as
+    /// structured requirements).
+    pub fn from_attributes(a: &Attributes) -> Self {
+        use selector::Operator as Op;
+        let op = |o: Op| match o {
+            Op::Equals | Op::In => Some("In"),
+            Op::NotEquals | Op::NotIn => Some("NotIn"),
+            Op::Exists => Some("Exists"),
+            Op::DoesNotExist => Some("DoesNotExist"),
+            Op::GreaterThan | Op::LessThan => None,
+        };
+        let field = (!a.field_selector.requirements.is_empty()).then(|| SelectorAttributes {
+            raw_selector: String::new(),
+            requirements: a
+                .field_selector
+                .requirements
+                .iter()
+                .filter_map(|r| {
+                    Some(SelectorRequirement { key: r.field.clone(), operator: op(r.operator)?.into(), values: vec![r.value.clone()] })
+                })
+                .collect(),
+        });
+        let label = (!a.label_selector.requirements.is_empty()).then(|| SelectorAttributes {
+            raw_selector: String::new(),
+            requirements: a
+                .label_selector
+                .requirements
+                .iter()
+                .filter_map(|r| {
+                    Some(SelectorRequirement { key: r.key.clone(), operator: op(r.operator)?.into(), values: r.values.clone() })
+                })
+                .collect(),
+        });
+        let spec = SarSpec {
+            resource_attributes: a.resource_request.then(|| ResourceAttributes {
+                namespace: a.namespace.clone(),
+                verb: a.verb.clone(),
+                group: a.api_group.clone(),
+                version: if a.api_version == "*" { String::new() } else { a.api_version.clone() },
+                resource: a.resource.clone(),
+                subresource: a.subresource.clone(),
+                name: a.name.clone(),
+                field_selector: field,
+                label_selector: label,
+            }),
+            non_resource_attributes: (!a.resource_request).then(|| NonResourceAttributes { path: a.path.clone(), verb: a.verb.clone() }),
+            user: a.user.name.clone(),
+            groups: a.user.groups.clone(),
+            extra: a.user.extra.clone(),
+            uid: a.user.uid.clone(),
+        };
+        SubjectAccessReview {
+            api_version: "authorization.k8s.io/v1".into(),
+            kind: "SubjectAccessReview".into(),
+            metadata: Default::default(),
+            spec,
+            status: SarStatus::default(),
+        }
+    }
+
     /// Upstream's create-time validation; each entry is one field error.
     pub fn validate(&self) -> Vec<String> {
         let mut errs = Vec::new();
@@ -266,7 +333,10 @@ impl SubjectAccessReview {
 fn validate_selector(sel: &Option<SelectorAttributes>, path: &str, label: bool, errs: &mut Vec<String>) {
     let Some(sel) = sel else { return };
     if !sel.raw_selector.is_empty() && !sel.requirements.is_empty() {
-        errs.push(format!("{path}.rawSelector: Invalid value: {}: may not specified at the same time as requirements", crate::gostr::quote(&sel.raw_selector)));
+        errs.push(format!(
+            "{path}.rawSelector: Invalid value: {}: may not specified at the same time as requirements",
+            crate::gostr::quote(&sel.raw_selector)
+        ));
     }
     if sel.raw_selector.is_empty() && sel.requirements.is_empty() {
         errs.push(format!("{path}.requirements: Required value: when {path} is specified, requirements or rawSelector is required"));
@@ -274,7 +344,9 @@ fn validate_selector(sel: &Option<SelectorAttributes>, path: &str, label: bool, 
     for (i, r) in sel.requirements.iter().enumerate() {
         let at = format!("{path}.requirements[{i}]");
         match r.operator.as_str() {
-            "In" | "NotIn" if r.values.is_empty() => errs.push(format!("{at}.values: Required value: must be specified when `operator` is 'In' or 'NotIn'")),
+            "In" | "NotIn" if r.values.is_empty() => {
+                errs.push(format!("{at}.values: Required value: must be specified when `operator` is 'In' or 'NotIn'"))
+            }
             "Exists" | "DoesNotExist" if !r.values.is_empty() => {
                 errs.push(format!("{at}.values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
             }
@@ -282,8 +354,11 @@ fn validate_selector(sel: &Option<SelectorAttributes>, path: &str, label: bool, 
         }
         if r.key.is_empty() {
             errs.push(format!("{at}.key: Required value: must be specified"));
-        } else if label && selector::parse_label_selector(&format!("{}", r.key)).is_err() {
-            errs.push(format!("{at}.key: Invalid value: {}: name part must consist of alphanumeric characters", crate::gostr::quote(&r.key)));
+        } else if label && selector::parse_label_selector(&r.key).is_err() {
+            errs.push(format!(
+                "{at}.key: Invalid value: {}: name part must consist of alphanumeric characters",
+                crate::gostr::quote(&r.key)
+            ));
         }
     }
 }

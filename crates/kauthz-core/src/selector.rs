@@ -241,14 +241,21 @@ fn validate_label_key(key: &str) -> Result<(), String> {
         Some((prefix, name)) => is_dns1123_subdomain(prefix) && is_qualified_name_part(name) && !name.contains('/'),
         None => is_qualified_name_part(key),
     };
-    if ok { Ok(()) } else { Err(format!("key: Invalid value: {}: name part must consist of alphanumeric characters", crate::gostr::quote(key))) }
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("key: Invalid value: {}: name part must consist of alphanumeric characters", crate::gostr::quote(key)))
+    }
 }
 
 fn validate_label_value(v: &str) -> Result<(), String> {
     if v.is_empty() || is_qualified_name_part(v) {
         Ok(())
     } else {
-        Err(format!("values[0][key]: Invalid value: {}: a valid label must be an empty string or consist of alphanumeric characters", crate::gostr::quote(v)))
+        Err(format!(
+            "values[0][key]: Invalid value: {}: a valid label must be an empty string or consist of alphanumeric characters",
+            crate::gostr::quote(v)
+        ))
     }
 }
 

@@ -88,7 +88,8 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Snapshot, LoadError> {
 }
 
 fn collect_files(path: &Path, explicit: bool, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let err = |e: std::io::Error| LoadError { file: path.display().to_string(), location: String::new(), message: format!("cannot read: {e}") };
+    let err =
+        |e: std::io::Error| LoadError { file: path.display().to_string(), location: String::new(), message: format!("cannot read: {e}") };
     let meta = std::fs::metadata(path).map_err(err)?;
     if meta.is_dir() {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(path).map_err(err)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
@@ -118,8 +119,8 @@ pub fn parse_text(file: &str, text: &str) -> Result<Snapshot, LoadError> {
             decode_json_document(raw, &loc, &mut snapshot).map_err(|m| fail(m.0, m.1))?;
         }
     } else {
-        let docs: Vec<Value> =
-            serde_saphyr::from_multiple_with_options(trimmed, yaml_options()).map_err(|e| fail(String::new(), format!("invalid YAML: {e}")))?;
+        let docs: Vec<Value> = serde_saphyr::from_multiple_with_options(trimmed, yaml_options())
+            .map_err(|e| fail(String::new(), format!("invalid YAML: {e}")))?;
         for (i, doc) in docs.into_iter().enumerate() {
             if doc.is_null() {
                 continue;
@@ -154,18 +155,15 @@ struct JsonHead<'a> {
 }
 
 fn decode_json_document(raw: &RawValue, loc: &str, out: &mut Snapshot) -> Result<(), DocError> {
-    if raw.get().starts_with('{') {
-        if let Ok(head) = serde_json::from_str::<JsonHead>(raw.get()) {
-            if let (Some(Value::String(kind)), Some(items)) = (&head.kind, head.items) {
-                if kind.ends_with("List") {
-                    for (i, item) in items.into_iter().enumerate() {
-                        let item_loc = format!("{loc}, items[{i}]");
-                        decode_json_document(item, &item_loc, out)?;
-                    }
-                    return Ok(());
-                }
-            }
+    if raw.get().starts_with('{')
+        && let Ok(head) = serde_json::from_str::<JsonHead>(raw.get())
+        && let (Some(Value::String(kind)), Some(items)) = (&head.kind, head.items)
+        && kind.ends_with("List")
+    {
+        for (i, item) in items.into_iter().enumerate() {
+            decode_json_document(item, &format!("{loc}, items[{i}]"), out)?;
         }
+        return Ok(());
     }
     let value: Value = serde_json::from_str(raw.get()).map_err(|e| (loc.to_string(), format!("invalid JSON: {e}")))?;
     decode_value(value, loc, out)

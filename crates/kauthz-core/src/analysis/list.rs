@@ -43,13 +43,15 @@ pub fn rules_for(chain: &Chain, state: &ClusterState, user: &UserInfo, namespace
     let mut errors: Vec<String> = Vec::new();
     let push = |review: &mut RulesReview, rule: PolicyRule, source: String| {
         if !rule.resources.is_empty() {
-            review.resource_rules.push(SourcedRule {
-                rule: PolicyRule { non_resource_urls: Vec::new(), ..rule.clone() },
-                source: source.clone(),
-            });
+            review
+                .resource_rules
+                .push(SourcedRule { rule: PolicyRule { non_resource_urls: Vec::new(), ..rule.clone() }, source: source.clone() });
         }
         if !rule.non_resource_urls.is_empty() {
-            review.non_resource_rules.push(SourcedRule { rule: PolicyRule { verbs: rule.verbs, non_resource_urls: rule.non_resource_urls, ..Default::default() }, source });
+            review.non_resource_rules.push(SourcedRule {
+                rule: PolicyRule { verbs: rule.verbs, non_resource_urls: rule.non_resource_urls, ..Default::default() },
+                source,
+            });
         }
     };
     for a in &chain.authorizers {
@@ -74,17 +76,30 @@ pub fn rules_for(chain: &Chain, state: &ClusterState, user: &UserInfo, namespace
                     let verbs = if p.readonly { strings(&["get", "list", "watch"]) } else { strings(&["*"]) };
                     let source = format!("ABAC: policy line {}", i + 1);
                     if !p.resource.is_empty() {
-                        let rule = PolicyRule { verbs: verbs.clone(), api_groups: vec![p.api_group.clone()], resources: vec![p.resource.clone()], ..Default::default() };
+                        let rule = PolicyRule {
+                            verbs: verbs.clone(),
+                            api_groups: vec![p.api_group.clone()],
+                            resources: vec![p.resource.clone()],
+                            ..Default::default()
+                        };
                         push(&mut review, rule, source.clone());
                     }
                     if !p.non_resource_path.is_empty() {
-                        push(&mut review, PolicyRule { verbs, non_resource_urls: vec![p.non_resource_path.clone()], ..Default::default() }, source);
+                        push(
+                            &mut review,
+                            PolicyRule { verbs, non_resource_urls: vec![p.non_resource_path.clone()], ..Default::default() },
+                            source,
+                        );
                     }
                 }
             }
             Mode::AlwaysAllow => {
                 let source = format!("{}: allows everything", a.name);
-                push(&mut review, PolicyRule { verbs: strings(&["*"]), api_groups: strings(&["*"]), resources: strings(&["*"]), ..Default::default() }, source.clone());
+                push(
+                    &mut review,
+                    PolicyRule { verbs: strings(&["*"]), api_groups: strings(&["*"]), resources: strings(&["*"]), ..Default::default() },
+                    source.clone(),
+                );
                 push(&mut review, PolicyRule { verbs: strings(&["*"]), non_resource_urls: strings(&["*"]), ..Default::default() }, source);
             }
             Mode::AlwaysDeny => {}
@@ -127,7 +142,8 @@ fn breakdown(rule: &PolicyRule) -> Vec<PolicyRule> {
     for g in &rule.api_groups {
         for r in &rule.resources {
             for v in &rule.verbs {
-                let base = PolicyRule { verbs: vec![v.clone()], api_groups: vec![g.clone()], resources: vec![r.clone()], ..Default::default() };
+                let base =
+                    PolicyRule { verbs: vec![v.clone()], api_groups: vec![g.clone()], resources: vec![r.clone()], ..Default::default() };
                 if rule.resource_names.is_empty() {
                     out.push(base);
                 } else {
@@ -244,7 +260,12 @@ pub fn render_table(rows: &[Row], headers: bool, with_source: bool) -> String {
         table.push(h);
     }
     for r in rows {
-        let mut cells = vec![combine_resource_group(&r.rule), go_list(&r.rule.non_resource_urls), go_list(&r.rule.resource_names), go_list(&r.rule.verbs)];
+        let mut cells = vec![
+            combine_resource_group(&r.rule),
+            go_list(&r.rule.non_resource_urls),
+            go_list(&r.rule.resource_names),
+            go_list(&r.rule.verbs),
+        ];
         if with_source {
             cells.push(r.sources.join(", "));
         }
@@ -258,7 +279,13 @@ mod tests {
     use super::*;
 
     fn rule(verbs: &[&str], groups: &[&str], resources: &[&str], names: &[&str], urls: &[&str]) -> PolicyRule {
-        PolicyRule { verbs: strings(verbs), api_groups: strings(groups), resources: strings(resources), resource_names: strings(names), non_resource_urls: strings(urls) }
+        PolicyRule {
+            verbs: strings(verbs),
+            api_groups: strings(groups),
+            resources: strings(resources),
+            resource_names: strings(names),
+            non_resource_urls: strings(urls),
+        }
     }
 
     #[test]
@@ -291,7 +318,10 @@ leases.coordination.k8s.io   []                  [x]              [get update]
 
     #[test]
     fn resource_group_column() {
-        assert_eq!(combine_resource_group(&rule(&[], &["certificates.k8s.io"], &["certificatesigningrequests/selfnodeclient"], &[], &[])), "certificatesigningrequests.certificates.k8s.io/selfnodeclient");
+        assert_eq!(
+            combine_resource_group(&rule(&[], &["certificates.k8s.io"], &["certificatesigningrequests/selfnodeclient"], &[], &[])),
+            "certificatesigningrequests.certificates.k8s.io/selfnodeclient"
+        );
         assert_eq!(combine_resource_group(&rule(&[], &["*"], &["*"], &[], &[])), "*.*");
         assert_eq!(combine_resource_group(&rule(&[], &[""], &["pods"], &[], &[])), "pods");
     }

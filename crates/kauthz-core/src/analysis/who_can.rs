@@ -23,7 +23,12 @@ pub struct Holder {
 /// ignored). Identities come from bindings and policies, so users and groups that exist
 /// only in an authenticator show up through the subjects that name them.
 pub fn who_can(chain: &Chain, state: &ClusterState, attrs: &Attributes) -> Vec<Holder> {
-    let mut out = vec![Holder { kind: "Group".into(), name: crate::chain::PRIVILEGED_GROUP.into(), namespace: String::new(), via: "system:masters (always allowed)".into() }];
+    let mut out = vec![Holder {
+        kind: "Group".into(),
+        name: crate::chain::PRIVILEGED_GROUP.into(),
+        namespace: String::new(),
+        via: "system:masters (always allowed)".into(),
+    }];
     for a in &chain.authorizers {
         match &a.mode {
             Mode::Rbac => {
@@ -33,11 +38,17 @@ pub fn who_can(chain: &Chain, state: &ClusterState, attrs: &Attributes) -> Vec<H
                         continue;
                     }
                     for s in &b.subjects {
-                        let ns = if s.kind == "ServiceAccount" && s.namespace.is_empty() { b.namespace.clone() } else { s.namespace.clone() };
+                        let ns =
+                            if s.kind == "ServiceAccount" && s.namespace.is_empty() { b.namespace.clone() } else { s.namespace.clone() };
                         if s.kind == "ServiceAccount" && ns.is_empty() {
                             continue;
                         }
-                        out.push(Holder { kind: s.kind.clone(), name: s.name.clone(), namespace: ns, via: format!("RBAC: {}", b.describe(s)) });
+                        out.push(Holder {
+                            kind: s.kind.clone(),
+                            name: s.name.clone(),
+                            namespace: ns,
+                            via: format!("RBAC: {}", b.describe(s)),
+                        });
                     }
                 }
             }
@@ -53,11 +64,15 @@ pub fn who_can(chain: &Chain, state: &ClusterState, attrs: &Attributes) -> Vec<H
                     }
                 }
             }
-            Mode::AlwaysAllow => out.push(Holder { kind: "Group".into(), name: "*".into(), namespace: String::new(), via: format!("{}: allows everything", a.name) }),
+            Mode::AlwaysAllow => out.push(Holder {
+                kind: "Group".into(),
+                name: "*".into(),
+                namespace: String::new(),
+                via: format!("{}: allows everything", a.name),
+            }),
             Mode::Node | Mode::AlwaysDeny | Mode::Webhook => {}
         }
     }
     out.dedup();
     out
 }
-

@@ -92,7 +92,11 @@ mod tests {
 
     fn role(name: &str, labels: &[(&str, &str)], rules: Vec<PolicyRule>, agg: Option<LabelSelector>) -> ClusterRole {
         ClusterRole {
-            metadata: ObjectMeta { name: name.into(), labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), ..Default::default() },
+            metadata: ObjectMeta {
+                name: name.into(),
+                labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                ..Default::default()
+            },
             rules,
             aggregation_rule: agg.map(|s| AggregationRule { cluster_role_selectors: vec![s] }),
         }
@@ -123,7 +127,10 @@ mod tests {
     #[test]
     fn invalid_selector_leaves_role_alone() {
         let mut roles = BTreeMap::new();
-        let bad = LabelSelector { match_expressions: vec![LabelSelectorRequirement { key: "a".into(), operator: "Bogus".into(), values: vec![] }], ..Default::default() };
+        let bad = LabelSelector {
+            match_expressions: vec![LabelSelectorRequirement { key: "a".into(), operator: "Bogus".into(), values: vec![] }],
+            ..Default::default()
+        };
         roles.insert("agg".into(), role("agg", &[], vec![r("list")], Some(bad)));
         roles.insert("src".into(), role("src", &[("a", "b")], vec![r("get")], None));
         aggregate(&mut roles);
@@ -134,7 +141,11 @@ mod tests {
     fn expressions() {
         let labels: BTreeMap<String, String> = [("a".to_string(), "1".to_string())].into();
         let expr = |op: &str, vals: &[&str]| LabelSelector {
-            match_expressions: vec![LabelSelectorRequirement { key: "a".into(), operator: op.into(), values: vals.iter().map(|s| s.to_string()).collect() }],
+            match_expressions: vec![LabelSelectorRequirement {
+                key: "a".into(),
+                operator: op.into(),
+                values: vals.iter().map(|s| s.to_string()).collect(),
+            }],
             ..Default::default()
         };
         assert_eq!(selector_matches(&expr("In", &["1", "2"]), &labels), Some(true));

@@ -290,7 +290,11 @@ mod tests {
     #[test]
     fn authorize_table() {
         let cr = ClusterRole { metadata: meta("", "admin"), rules: vec![all_rule()], ..Default::default() };
-        let rb = RoleBinding { metadata: meta("ns1", "admin"), role_ref: rref("ClusterRole", "admin"), subjects: vec![subj("User", "admin", ""), subj("Group", "admins", "")] };
+        let rb = RoleBinding {
+            metadata: meta("ns1", "admin"),
+            role_ref: rref("ClusterRole", "admin"),
+            subjects: vec![subj("User", "admin", ""), subj("Group", "admins", "")],
+        };
         let idx = RbacIndex::build([], [&cr], [&rb], []);
         let admin = UserInfo::new("admin", Vec::<String>::new());
         let joe = UserInfo::new("joe", ["admins"]);
@@ -310,10 +314,17 @@ mod tests {
             rules: vec![PolicyRule { verbs: vec!["get".into()], non_resource_urls: vec!["/apis".into()], ..Default::default() }],
             ..Default::default()
         };
-        let crb = ClusterRoleBinding { metadata: meta("", "b"), role_ref: rref("ClusterRole", "apis"), subjects: vec![subj("User", "foo", "")] };
-        let missing = ClusterRoleBinding { metadata: meta("", "a-missing"), role_ref: rref("ClusterRole", "nope"), subjects: vec![subj("User", "foo", "")] };
-        let bad_kind = ClusterRoleBinding { metadata: meta("", "c-bad"), role_ref: rref("Role", "r"), subjects: vec![subj("User", "foo", "")] };
-        let weird = ClusterRoleBinding { metadata: meta("", "d-weird"), role_ref: rref("Weird", "r"), subjects: vec![subj("User", "foo", "")] };
+        let crb =
+            ClusterRoleBinding { metadata: meta("", "b"), role_ref: rref("ClusterRole", "apis"), subjects: vec![subj("User", "foo", "")] };
+        let missing = ClusterRoleBinding {
+            metadata: meta("", "a-missing"),
+            role_ref: rref("ClusterRole", "nope"),
+            subjects: vec![subj("User", "foo", "")],
+        };
+        let bad_kind =
+            ClusterRoleBinding { metadata: meta("", "c-bad"), role_ref: rref("Role", "r"), subjects: vec![subj("User", "foo", "")] };
+        let weird =
+            ClusterRoleBinding { metadata: meta("", "d-weird"), role_ref: rref("Weird", "r"), subjects: vec![subj("User", "foo", "")] };
         let idx = RbacIndex::build([], [&get_apis], [], [&crb, &missing, &bad_kind, &weird]);
         let foo = UserInfo::new("foo", Vec::<String>::new());
         let (v, _) = idx.authorize(&Attributes::non_resource(foo.clone(), "get", "/apis"));
@@ -328,7 +339,8 @@ mod tests {
     #[test]
     fn sa_subject_description_uses_binding_namespace() {
         let role = Role { metadata: meta("ns1", "r"), rules: vec![all_rule()] };
-        let rb = RoleBinding { metadata: meta("ns1", "rb"), role_ref: rref("Role", "r"), subjects: vec![subj("ServiceAccount", "default", "")] };
+        let rb =
+            RoleBinding { metadata: meta("ns1", "rb"), role_ref: rref("Role", "r"), subjects: vec![subj("ServiceAccount", "default", "")] };
         let idx = RbacIndex::build([&role], [], [&rb], []);
         let sa = UserInfo::new("system:serviceaccount:ns1:default", Vec::<String>::new());
         let (v, _) = idx.authorize(&Attributes::resource(sa, "get", "pods", "ns1", ""));
@@ -341,7 +353,10 @@ mod tests {
         let rb = RoleBinding { metadata: meta("ns1", "rb"), role_ref: rref("ClusterRole", "all"), subjects: vec![subj("User", "u", "")] };
         let idx = RbacIndex::build([], [&cr], [&rb], []);
         let u = UserInfo::new("u", Vec::<String>::new());
-        assert_eq!(idx.authorize(&Attributes::resource(u.clone(), "list", "secrets", "", "")).0.decision, crate::authz::Decision::NoOpinion);
+        assert_eq!(
+            idx.authorize(&Attributes::resource(u.clone(), "list", "secrets", "", "")).0.decision,
+            crate::authz::Decision::NoOpinion
+        );
         assert_eq!(idx.authorize(&Attributes::resource(u, "list", "secrets", "ns1", "")).0.decision, crate::authz::Decision::Allow);
     }
 }

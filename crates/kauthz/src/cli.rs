@@ -1,0 +1,172 @@
+//! Command-line definitions, shaped after kubectl's habits.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// What can this Kubernetes identity do? kube-apiserver's authorizers (Node, RBAC, ABAC)
+/// re-implemented decision for decision, over a snapshot of your cluster.
+#[derive(Debug, Parser)]
+#[command(name = "kauthz", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check whether an identity may perform an action (or list everything it may do).
+    #[command(name = "can-i")]
+    CanI(CanIArgs),
+    /// Show what every authorizer in the chain decides, and why.
+    Explain(ExplainArgs),
+    /// List every identity that may perform an action.
+    #[command(name = "who-can")]
+    WhoCan(WhoCanArgs),
+    /// Answer SubjectAccessReview objects read from stdin, one JSON object per line.
+    Review(ReviewArgs),
+}
+
+/// Where the cluster comes from and how the apiserver is configured.
+#[derive(Debug, Args, Clone)]
+pub struct ClusterArgs {
+    /// Snapshot file or directory (JSON or YAML, as `kubectl get -o json|yaml` writes); repeatable; `-` reads stdin.
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub files: Vec<PathBuf>,
+    /// Add the RBAC policy kube-apiserver v1.37 creates at start (snapshot objects win over defaults).
+    #[arg(long)]
+    pub with_defaults: bool,
+    /// kube-apiserver's --authorization-mode (comma-separated).
+    #[arg(long, value_name = "MODES", conflicts_with = "authorization_config")]
+    pub authorization_mode: Option<String>,
+    /// kube-apiserver's --authorization-config (AuthorizationConfiguration file).
+    #[arg(long, value_name = "FILE")]
+    pub authorization_config: Option<PathBuf>,
+    /// kube-apiserver's --authorization-policy-file (ABAC, JSON lines).
+    #[arg(long, value_name = "FILE")]
+    pub authorization_policy_file: Option<PathBuf>,
+    /// Print what was skipped while loading.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+}
+
+/// Who is asking.
+#[derive(Debug, Args, Clone)]
+pub struct IdentityArgs {
+    /// User to act as (kubectl impersonation semantics).
+    #[arg(long = "as", value_name = "USER")]
+    pub as_user: Option<String>,
+    /// Group to act as; repeatable.
+    #[arg(long = "as-group", value_name = "GROUP")]
+    pub as_groups: Vec<String>,
+    /// Act as the kubelet of this node: user system:node:NAME in group system:nodes.
+    #[arg(long = "as-node", value_name = "NAME", conflicts_with = "as_user")]
+    pub as_node: Option<String>,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// kubectl's default.
+    Table,
+    /// Adds reasons and sources.
+    Wide,
+    /// JSON.
+    Json,
+    /// YAML.
+    Yaml,
+}
+
+/// The request being asked about.
+#[derive(Debug, Args, Clone)]
+pub struct RequestArgs {
+    /// Verb (get, list, create, ...).
+    pub verb: Option<String>,
+    /// TYPE, TYPE/NAME, or a non-resource URL starting with `/`.
+    pub resource: Option<String>,
+    /// Namespace of the request.
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// Ask across all namespaces (namespace "").
+    #[arg(short = 'A', long, conflicts_with = "namespace")]
+    pub all_namespaces: bool,
+    /// Subresource, e.g. status, log, token.
+    #[arg(long)]
+    pub subresource: Option<String>,
+    /// Field selector of a list/watch, e.g. spec.nodeName=worker-1.
+    #[arg(long)]
+    pub field_selector: Option<String>,
+    /// Label selector of a list/watch.
+    #[arg(short = 'l', long = "selector")]
+    pub label_selector: Option<String>,
+}
+
+/// `can-i`.
+#[derive(Debug, Args)]
+pub struct CanIArgs {
+    /// The request.
+    #[command(flatten)]
+    pub request: RequestArgs,
+    /// List everything the identity may do in the namespace.
+    #[arg(long)]
+    pub list: bool,
+    /// Omit headers from --list output.
+    #[arg(long)]
+    pub no_headers: bool,
+    /// Print nothing; only the exit code answers.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+    /// The identity.
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+    /// The cluster.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// `explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The request.
+    #[command(flatten)]
+    pub request: RequestArgs,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+    /// The identity.
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+    /// The cluster.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// `who-can`.
+#[derive(Debug, Args)]
+pub struct WhoCanArgs {
+    /// The request.
+    #[command(flatten)]
+    pub request: RequestArgs,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+    /// The cluster.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// `review`.
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Read requests from this file instead of stdin.
+    #[arg(long, value_name = "FILE")]
+    pub requests: Option<PathBuf>,
+    /// The cluster.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}

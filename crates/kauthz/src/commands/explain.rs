@@ -1,0 +1,134 @@
+//! `kauthz explain`: every authorizer's decision for one request, with the binding, rule,
+//! policy line or graph path behind it.
+
+use kauthz_core::authz::Decision;
+use kauthz_core::chain::ChainResult;
+use kauthz_core::review::SubjectAccessReview;
+use serde::Serialize;
+
+use super::{EXIT_NO, EXIT_UNDETERMINED, EXIT_YES, print};
+use crate::cli::{ExplainArgs, OutputFormat};
+use crate::{context, output};
+
+pub fn run(args: ExplainArgs) -> Result<u8, String> {
+    let user = context::identity(&args.identity)?;
+    let attrs = context::attributes(&args.request, user)?;
+    let loaded = context::load(&args.cluster)?;
+    let result = loaded.chain.evaluate(&loaded.state, &attrs);
+    let code = match (&result.verdict, result.allowed()) {
+        (None, _) => EXIT_UNDETERMINED,
+        (_, true) => EXIT_YES,
+        _ => EXIT_NO,
+    };
+    let mut sar = SubjectAccessReview::from_attributes(&attrs);
+    sar.answer(&attrs, &result);
+    match args.output {
+        OutputFormat::Table | OutputFormat::Wide => {
+            let verdict = match code {
+                EXIT_YES => "allowed",
+                EXIT_UNDETERMINED => "undetermined",
+                _ if sar.status.denied => "denied",
+                _ => "not allowed",
+            };
+            let mut text = format!("{verdict}\n");
+            if !sar.status.reason.is_empty() {
+                text.push_str(&format!("reason: {}\n", sar.status.reason.replace('\n', "\n        ")));
+            }
+            if !sar.status.evaluation_error.is_empty() {
+                text.push_str(&format!("evaluation error: {}\n", sar.status.evaluation_error));
+            }
+            text.push_str(&render_steps(&result));
+            print(&text);
+        }
+        OutputFormat::Json | OutputFormat::Yaml => {
+            #[derive(Serialize)]
+            struct Out<'a> {
+                review: &'a SubjectAccessReview,
+                steps: Vec<StepOut>,
+            }
+            let out = Out { review: &sar, steps: steps_out(&result) };
+            print(&if args.output == OutputFormat::Json { output::json(&out)? } else { output::yaml(&out)? });
+        }
+    }
+    Ok(code)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StepOut {
+    authorizer: String,
+    #[serde(rename = "type")]
+    type_name: &'static str,
+    decision: &'static str,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+}
+
+fn decision_word(d: Option<Decision>) -> &'static str {
+    match d {
+        Some(Decision::Allow) => "allow",
+        Some(Decision::Deny) => "deny",
+        Some(Decision::NoOpinion) => "no opinion",
+        None => "not evaluated",
+    }
+}
+
+fn detail(step: &kauthz_core::chain::Step) -> Option<String> {
+    if let Some(src) = &step.rbac_source {
+        let r = &src.rule;
+        let list = kauthz_core::analysis::list::go_list;
+        return Some(format!(
+            "rule #{} of {} {}: verbs={} apiGroups={} resources={} resourceNames={} nonResourceURLs={}",
+            src.rule_index + 1,
+            src.role_ref.kind,
+            src.role_ref.name,
+            list(&r.verbs),
+            list(&r.api_groups),
+            list(&r.resources),
+            list(&r.resource_names),
+            list(&r.non_resource_urls)
+        ));
+    }
+    if let Some(path) = &step.graph_path {
+        return Some(format!("path: {}", path.hops.join(" <- ")));
+    }
+    if let Some(line) = step.abac_policy {
+        return Some(format!("policy line {}", line + 1));
+    }
+    if step.verdict.is_none() {
+        return Some("webhooks cannot be evaluated offline".into());
+    }
+    None
+}
+
+fn steps_out(result: &ChainResult) -> Vec<StepOut> {
+    result
+        .steps
+        .iter()
+        .map(|s| StepOut {
+            authorizer: s.authorizer.clone(),
+            type_name: s.type_name,
+            decision: decision_word(s.verdict.as_ref().map(|v| v.decision)),
+            reason: s.verdict.as_ref().map(|v| v.reason.clone()).unwrap_or_default(),
+            detail: detail(s),
+        })
+        .collect()
+}
+
+/// One line per chain step: name, type, decision, reason and detail.
+pub fn render_steps(result: &ChainResult) -> String {
+    let mut rows = vec![vec!["AUTHORIZER".to_string(), "TYPE".into(), "DECISION".into(), "REASON".into()]];
+    for s in steps_out(result) {
+        let mut reason = s.reason.replace('\n', "; ");
+        if let Some(d) = s.detail {
+            if !reason.is_empty() {
+                reason.push_str("; ");
+            }
+            reason.push_str(&d);
+        }
+        rows.push(vec![s.authorizer, s.type_name.into(), s.decision.into(), reason]);
+    }
+    kauthz_core::analysis::list::tabwrite(&rows)
+}

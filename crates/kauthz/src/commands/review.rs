@@ -1,0 +1,93 @@
+//! `kauthz review`: SubjectAccessReviews in, answered SubjectAccessReviews out, one JSON
+//! per line. Watch events (`{"type":"ADDED","object":{...}}`) between them update the
+//! cluster first, so incremental updates can be checked against upstream.
+
+use std::io::{BufRead, BufWriter, Write};
+
+use kauthz_core::model::Object;
+use kauthz_core::review::{StatusFailure, SubjectAccessReview};
+use kauthz_core::snapshot;
+use serde_json::Value;
+
+use super::EXIT_YES;
+use crate::cli::ReviewArgs;
+use crate::context::{self, Loaded};
+
+pub fn run(args: ReviewArgs) -> Result<u8, String> {
+    let mut loaded = context::load(&args.cluster)?;
+    let input: Box<dyn BufRead> = match &args.requests {
+        Some(p) => Box::new(std::io::BufReader::new(std::fs::File::open(p).map_err(|e| format!("{}: {e}", p.display()))?)),
+        None => Box::new(std::io::stdin().lock()),
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    for (i, line) in input.lines().enumerate() {
+        let line = line.map_err(|e| format!("reading requests: {e}"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let lineno = i + 1;
+        let value: Value = match serde_json::from_str(&line) {
+            Ok(v) => v,
+            Err(e) => {
+                write_line(&mut out, &StatusFailure::bad_request(format!("line {lineno}: invalid JSON: {e}")))?;
+                continue;
+            }
+        };
+        if value.get("type").is_some() && value.get("object").is_some() {
+            apply_event(&mut loaded, value).map_err(|e| format!("line {lineno}: {e}"))?;
+            continue;
+        }
+        let items = match value.get("kind").and_then(Value::as_str) {
+            Some(k) if k.ends_with("List") => match value.get("items") {
+                Some(Value::Array(items)) => items.clone(),
+                _ => vec![],
+            },
+            _ => vec![value],
+        };
+        for item in items {
+            answer(&loaded, item, &mut out)?;
+        }
+        out.flush().map_err(|e| e.to_string())?;
+    }
+    out.flush().map_err(|e| e.to_string())?;
+    Ok(EXIT_YES)
+}
+
+fn answer(loaded: &Loaded, item: Value, out: &mut impl Write) -> Result<(), String> {
+    let mut sar: SubjectAccessReview = match serde_path_to_error::deserialize(item) {
+        Ok(s) => s,
+        Err(e) => return write_line(out, &StatusFailure::bad_request(format!("field {}: {}", e.path(), e.inner()))),
+    };
+    let errors = sar.validate();
+    if !errors.is_empty() {
+        return write_line(out, &StatusFailure::invalid(&errors));
+    }
+    let attrs = sar.attributes();
+    let result = loaded.chain.evaluate(&loaded.state, &attrs);
+    sar.answer(&attrs, &result);
+    write_line(out, &sar)
+}
+
+fn apply_event(loaded: &mut Loaded, event: Value) -> Result<(), String> {
+    let kind = event.get("type").and_then(Value::as_str).unwrap_or_default().to_string();
+    let object = event.get("object").cloned().unwrap_or(Value::Null);
+    match kind.as_str() {
+        "ADDED" | "MODIFIED" | "DELETED" => {
+            let Some(obj): Option<Object> = snapshot::decode_object(object)? else { return Ok(()) };
+            if kind == "DELETED" {
+                loaded.state.delete(&obj.key());
+            } else {
+                loaded.state.apply(obj);
+            }
+            Ok(())
+        }
+        "BOOKMARK" => Ok(()),
+        other => Err(format!("unsupported watch event type {other:?}")),
+    }
+}
+
+fn write_line<T: serde::Serialize>(out: &mut impl Write, value: &T) -> Result<(), String> {
+    serde_json::to_writer(&mut *out, value).map_err(|e| e.to_string())?;
+    out.write_all(b"\n").map_err(|e| e.to_string())
+}

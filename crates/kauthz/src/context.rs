@@ -1,0 +1,144 @@
+//! Turning command-line arguments into the core's inputs: cluster state, chain, identity
+//! and request attributes.
+
+use kauthz_core::authz::{Attributes, Selector, UserInfo};
+use kauthz_core::chain::Chain;
+use kauthz_core::model::Object;
+use kauthz_core::{ClusterState, defaults, resources, selector, snapshot};
+
+use crate::cli::{ClusterArgs, IdentityArgs, RequestArgs};
+
+/// A loaded cluster and the chain to evaluate against it.
+pub struct Loaded {
+    /// Objects and derived authorizer state.
+    pub state: ClusterState,
+    /// The configured chain.
+    pub chain: Chain,
+}
+
+/// Loads the snapshot (all or nothing), adds defaults, and builds the chain.
+pub fn load(args: &ClusterArgs) -> Result<Loaded, String> {
+    let chain = build_chain(args)?;
+    let snap = snapshot::load_paths(&args.files).map_err(|e| e.to_string())?;
+    if args.verbose {
+        eprintln!("loaded {} objects from {} input(s)", snap.objects.len(), args.files.len());
+        for (what, n) in &snap.skipped {
+            eprintln!("skipped {n} x {what}");
+        }
+    }
+    let base: Vec<Object> = if args.with_defaults { defaults::bootstrap_policy().to_vec() } else { Vec::new() };
+    // Defaults first: a snapshot object with the same identity replaces its default.
+    let state = ClusterState::from_objects(base.into_iter().chain(snap.objects));
+    Ok(Loaded { state, chain })
+}
+
+fn build_chain(args: &ClusterArgs) -> Result<Chain, String> {
+    let policy = match &args.authorization_policy_file {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
+            Some((p.display().to_string(), text))
+        }
+        None => None,
+    };
+    let policy_ref = policy.as_ref().map(|(p, t)| (p.as_str(), t.as_str()));
+    if let Some(cfg) = &args.authorization_config {
+        let text = std::fs::read_to_string(cfg).map_err(|e| format!("{}: cannot read: {e}", cfg.display()))?;
+        return Chain::from_config(&cfg.display().to_string(), &text, policy_ref);
+    }
+    Chain::from_modes(args.authorization_mode.as_deref().unwrap_or("Node,RBAC"), policy_ref)
+}
+
+/// The user kube-apiserver would see for kubectl's impersonation flags.
+pub fn identity(args: &IdentityArgs) -> Result<UserInfo, String> {
+    let mut groups = args.as_groups.clone();
+    let name = if let Some(node) = &args.as_node {
+        groups.insert(0, "system:nodes".into());
+        format!("system:node:{node}")
+    } else if let Some(user) = &args.as_user {
+        if let Some((ns, _)) = user.strip_prefix("system:serviceaccount:").and_then(|r| r.split_once(':'))
+            && groups.is_empty()
+        {
+            groups = vec!["system:serviceaccounts".into(), format!("system:serviceaccounts:{ns}")];
+        }
+        user.clone()
+    } else if !groups.is_empty() {
+        return Err("requesting groups without impersonating a user: pass --as USER".into());
+    } else {
+        return Err("no identity: pass --as USER [--as-group GROUP]... or --as-node NAME (offline there is no current user)".into());
+    };
+    if name == "system:anonymous" {
+        if !groups.iter().any(|g| g == "system:unauthenticated") {
+            groups.push("system:unauthenticated".into());
+        }
+    } else if !groups.iter().any(|g| g == "system:authenticated" || g == "system:unauthenticated") {
+        groups.push("system:authenticated".into());
+    }
+    Ok(UserInfo { name, groups, ..UserInfo::default() })
+}
+
+/// Builds request attributes from `VERB TYPE[/NAME]` or `VERB /path`, warning on stderr
+/// about unknown types as kubectl does.
+pub fn attributes(req: &RequestArgs, user: UserInfo) -> Result<Attributes, String> {
+    let verb = req.verb.clone().ok_or("you must specify two arguments: verb resource or verb resource/resourceName")?;
+    let target = req.resource.clone().ok_or("you must specify two arguments: verb resource or verb resource/resourceName")?;
+    if target.starts_with('/') {
+        return Ok(Attributes::non_resource(user, &verb, &target));
+    }
+    let (type_arg, name) = match target.split_once('/') {
+        Some((t, n)) => (t, n),
+        None => (target.as_str(), ""),
+    };
+    let resolved = resources::resolve(type_arg);
+    if resolved.known.is_none() && resolved.resource != "*" && !matches!(resolved.resource.as_str(), "users" | "groups") {
+        if resolved.group.is_empty() {
+            eprintln!("Warning: the server doesn't have a resource type '{}'", resolved.resource);
+        } else {
+            eprintln!("Warning: the server doesn't have a resource type '{}' in group '{}'", resolved.resource, resolved.group);
+        }
+    }
+    let namespace = if req.all_namespaces { String::new() } else { req.namespace.clone().unwrap_or_else(|| "default".into()) };
+    let mut attrs = Attributes::resource(user, &verb, &resolved.resource, &namespace, name);
+    attrs.api_group = resolved.group;
+    attrs.subresource = req.subresource.clone().unwrap_or_default();
+    if let Some(fs) = &req.field_selector {
+        attrs.field_selector = match selector::parse_field_selector(fs) {
+            Ok(r) => Selector { requirements: r, error: None },
+            Err(e) => return Err(format!("--field-selector: {e}")),
+        };
+    }
+    if let Some(ls) = &req.label_selector {
+        attrs.label_selector = match selector::parse_label_selector(ls) {
+            Ok(r) => Selector { requirements: r, error: None },
+            Err(e) => return Err(format!("--selector: {e}")),
+        };
+    }
+    Ok(attrs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ident(user: Option<&str>, groups: &[&str], node: Option<&str>) -> Result<UserInfo, String> {
+        identity(&IdentityArgs {
+            as_user: user.map(Into::into),
+            as_groups: groups.iter().map(|g| g.to_string()).collect(),
+            as_node: node.map(Into::into),
+        })
+    }
+
+    #[test]
+    fn impersonation_groups() {
+        assert_eq!(ident(Some("x"), &["g"], None).unwrap().groups, ["g", "system:authenticated"]);
+        assert_eq!(ident(Some("system:node:a"), &[], None).unwrap().groups, ["system:authenticated"]);
+        assert_eq!(ident(None, &[], Some("a")).unwrap().groups, ["system:nodes", "system:authenticated"]);
+        assert_eq!(
+            ident(Some("system:serviceaccount:ns:sa"), &[], None).unwrap().groups,
+            ["system:serviceaccounts", "system:serviceaccounts:ns", "system:authenticated"]
+        );
+        assert_eq!(ident(Some("system:anonymous"), &[], None).unwrap().groups, ["system:unauthenticated"]);
+        assert_eq!(ident(Some("x"), &["system:unauthenticated"], None).unwrap().groups, ["system:unauthenticated"]);
+        assert!(ident(None, &["g"], None).is_err());
+        assert!(ident(None, &[], None).is_err());
+    }
+}
