@@ -1,0 +1,115 @@
+// Package compare decides whether a kauthz answer to a SubjectAccessReview matches the
+// oracle's answer.
+package compare
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// AcceptableReasonsAnnotation mirrors oracle.AcceptableReasonsAnnotation (kept here so
+// the comparer does not link upstream Kubernetes).
+const AcceptableReasonsAnnotation = "conformance.kauthz.dev/acceptable-reasons"
+
+const rbacAllowedPrefix = "RBAC: allowed by "
+
+// Status is the part of a SubjectAccessReview that is compared.
+type Status struct {
+	Allowed         bool   `json:"allowed"`
+	Denied          bool   `json:"denied"`
+	Reason          string `json:"reason"`
+	EvaluationError string `json:"evaluationError"`
+}
+
+// Review is the subset of a SubjectAccessReview the comparer reads.
+type Review struct {
+	Metadata struct {
+		Annotations map[string]string `json:"annotations"`
+	} `json:"metadata"`
+	Spec   json.RawMessage `json:"spec"`
+	Status Status          `json:"status"`
+}
+
+// Parse decodes one output line.
+func Parse(line []byte) (*Review, error) {
+	var r Review
+	if err := json.Unmarshal(line, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Equal reports whether actual matches expected, and if not, why.
+func Equal(expected, actual *Review) (bool, string) {
+	e, a := expected.Status, actual.Status
+	if isInvalid(e) {
+		if isInvalid(a) && !a.Allowed && !a.Denied {
+			return true, ""
+		}
+		return false, "oracle rejected the request as invalid; kauthz did not"
+	}
+	var diffs []string
+	if e.Allowed != a.Allowed {
+		diffs = append(diffs, fmt.Sprintf("allowed: oracle %v, kauthz %v", e.Allowed, a.Allowed))
+	}
+	if e.Denied != a.Denied {
+		diffs = append(diffs, fmt.Sprintf("denied: oracle %v, kauthz %v", e.Denied, a.Denied))
+	}
+	if !reasonsMatch(expected, e.Reason, a.Reason) {
+		diffs = append(diffs, fmt.Sprintf("reason: oracle %q, kauthz %q", e.Reason, a.Reason))
+	}
+	if e.EvaluationError != a.EvaluationError {
+		diffs = append(diffs, fmt.Sprintf("evaluationError: oracle %q, kauthz %q", e.EvaluationError, a.EvaluationError))
+	}
+	if len(diffs) > 0 {
+		return false, strings.Join(diffs, "; ")
+	}
+	return true, ""
+}
+
+// isInvalid recognises the answer for a request kube-apiserver would reject with 422.
+func isInvalid(s Status) bool {
+	return strings.Contains(s.EvaluationError, " is invalid: ")
+}
+
+func reasonsMatch(expected *Review, e, a string) bool {
+	if e == a {
+		return true
+	}
+	if strings.HasPrefix(e, rbacAllowedPrefix) && strings.HasPrefix(a, rbacAllowedPrefix) {
+		var acceptable []string
+		if raw, ok := expected.Metadata.Annotations[AcceptableReasonsAnnotation]; ok {
+			if err := json.Unmarshal([]byte(raw), &acceptable); err != nil {
+				return false
+			}
+		}
+		for _, r := range acceptable {
+			if r == a {
+				return true
+			}
+		}
+		return false
+	}
+	return NormalizeReason(e) == NormalizeReason(a)
+}
+
+// NormalizeReason makes reasons that carry RBAC resolution errors order-independent:
+// upstream aggregates errors in binding-list order, which is informer map order. Each
+// line of the union's reason of the form "<name>: RBAC: [e1, e2, ...]" gets its
+// errors sorted.
+func NormalizeReason(reason string) string {
+	lines := strings.Split(reason, "\n")
+	for i, line := range lines {
+		idx := strings.Index(line, "RBAC: [")
+		if idx < 0 || !strings.HasSuffix(line, "]") {
+			continue
+		}
+		head := line[:idx+len("RBAC: [")]
+		items := strings.Split(line[len(head):len(line)-1], ", ")
+		sort.Strings(items)
+		lines[i] = head + strings.Join(items, ", ") + "]"
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,43 @@
+package compare
+
+import "testing"
+
+func mustParse(t *testing.T, s string) *Review {
+	t.Helper()
+	r, err := Parse([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestEqual(t *testing.T) {
+	oracleRBAC := `{"metadata":{"annotations":{"conformance.kauthz.dev/acceptable-reasons":"[\"RBAC: allowed by ClusterRoleBinding \\\"a\\\" of ClusterRole \\\"view\\\" to User \\\"u\\\"\",\"RBAC: allowed by ClusterRoleBinding \\\"b\\\" of ClusterRole \\\"edit\\\" to User \\\"u\\\"\"]"}},"status":{"allowed":true,"reason":"RBAC: allowed by ClusterRoleBinding \"a\" of ClusterRole \"view\" to User \"u\""}}`
+	cases := []struct {
+		name             string
+		expected, actual string
+		want             bool
+	}{
+		{"identical allow", `{"status":{"allowed":true}}`, `{"status":{"allowed":true}}`, true},
+		{"allowed differs", `{"status":{"allowed":true}}`, `{"status":{"allowed":false}}`, false},
+		{"denied differs", `{"status":{"denied":true}}`, `{"status":{}}`, false},
+		{"reason differs", `{"status":{"reason":"node: x"}}`, `{"status":{"reason":"node: y"}}`, false},
+		{"evaluation error differs", `{"status":{"evaluationError":"a"}}`, `{"status":{}}`, false},
+		{"other acceptable binding", oracleRBAC, `{"status":{"allowed":true,"reason":"RBAC: allowed by ClusterRoleBinding \"b\" of ClusterRole \"edit\" to User \"u\""}}`, true},
+		{"same binding", oracleRBAC, `{"status":{"allowed":true,"reason":"RBAC: allowed by ClusterRoleBinding \"a\" of ClusterRole \"view\" to User \"u\""}}`, true},
+		{"unacceptable binding", oracleRBAC, `{"status":{"allowed":true,"reason":"RBAC: allowed by ClusterRoleBinding \"c\" of ClusterRole \"edit\" to User \"u\""}}`, false},
+		{"rbac reason without annotation", `{"status":{"allowed":true,"reason":"RBAC: allowed by X"}}`, `{"status":{"allowed":true,"reason":"RBAC: allowed by Y"}}`, false},
+		{"error aggregate order", `{"status":{"reason":"node: n\nrbac: RBAC: [b not found, a not found]"}}`, `{"status":{"reason":"node: n\nrbac: RBAC: [a not found, b not found]"}}`, true},
+		{"error aggregate content", `{"status":{"reason":"rbac: RBAC: [b not found, a not found]"}}`, `{"status":{"reason":"rbac: RBAC: [a not found, c not found]"}}`, false},
+		{"both invalid", `{"status":{"evaluationError":"x \"\" is invalid: spec.user: y"}}`, `{"status":{"evaluationError":"SubjectAccessReview \"\" is invalid: z"}}`, true},
+		{"only oracle invalid", `{"status":{"evaluationError":"x \"\" is invalid: spec.user: y"}}`, `{"status":{"allowed":false}}`, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, why := Equal(mustParse(t, c.expected), mustParse(t, c.actual))
+			if got != c.want {
+				t.Errorf("Equal = %v (%s), want %v", got, why, c.want)
+			}
+		})
+	}
+}
