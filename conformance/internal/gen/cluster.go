@@ -61,10 +61,10 @@ type cluster struct {
 	groups []string
 }
 
-func (c *cluster) intn(lo, hi int) int { return lo + c.r.IntN(hi-lo+1) }
+func (c *cluster) intn(lo, hi int) int   { return lo + c.r.IntN(hi-lo+1) }
 func (c *cluster) chance(p float64) bool { return c.r.Float64() < p }
-func pick[T any](c *cluster, xs []T) T  { return xs[c.r.IntN(len(xs))] }
-func (c *cluster) next() int            { c.counter++; return c.counter }
+func pick[T any](c *cluster, xs []T) T   { return xs[c.r.IntN(len(xs))] }
+func (c *cluster) next() int             { c.counter++; return c.counter }
 
 func ptr[T any](v T) *T { return &v }
 

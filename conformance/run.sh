@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Conformance run: generated scenarios and restated upstream tables, each answered by
+# the upstream oracle and by kauthz, compared decision by decision.
+#
+#   bash conformance/run.sh [--seeds N] [--start S] [--self] [--tables-only] [--no-tables]
+#                           [--kauthz PATH] [--max-print N]
+#
+#   --self         compare the oracle against itself (pipeline check; no cargo build)
+#   --kauthz PATH  use this kauthz binary instead of building target/release/kauthz
+set -u -o pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CONF="$ROOT/conformance"
+BIN="$CONF/bin"
+OUT="$CONF/out"
+
+SEEDS=200
+START=1
+SELF=0
+TABLES=1
+SCENARIOS=1
+KAUTHZ=""
+MAXPRINT=10
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seeds) SEEDS="$2"; shift 2 ;;
+    --seeds=*) SEEDS="${1#*=}"; shift ;;
+    --start) START="$2"; shift 2 ;;
+    --start=*) START="${1#*=}"; shift ;;
+    --self) SELF=1; shift ;;
+    --tables-only) SCENARIOS=0; shift ;;
+    --no-tables) TABLES=0; shift ;;
+    --kauthz) KAUTHZ="$2"; shift 2 ;;
+    --kauthz=*) KAUTHZ="${1#*=}"; shift ;;
+    --max-print) MAXPRINT="$2"; shift 2 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+fail() { echo "conformance: $*" >&2; echo "conformance: 0 decisions, 0 differences (run aborted)"; exit 1; }
+
+# --- build the Go tools (cached: rebuilt only when their sources change) -------------
+mkdir -p "$BIN" "$OUT"
+stamp=$(cd "$CONF" && find . -path ./bin -prune -o -path ./out -prune -o \( -name '*.go' -o -name go.mod -o -name go.sum \) -print \
+  | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$BIN/.stamp" 2>/dev/null)" != "$stamp" ] || [ ! -x "$BIN/oracle" ] || [ ! -x "$BIN/gen" ] || [ ! -x "$BIN/compare" ]; then
+  echo "conformance: building oracle, gen, compare (first build takes minutes)" >&2
+  (cd "$CONF" && GOFLAGS=-p=1 go build -p 1 -o "$BIN/" ./cmd/oracle ./cmd/gen ./cmd/compare) || fail "go build failed"
+  echo "$stamp" > "$BIN/.stamp"
+fi
+
+# --- the implementation under test ---------------------------------------------------
+if [ "$SELF" = 1 ]; then
+  IMPL="$BIN/oracle"
+  echo "conformance: --self: comparing the oracle against itself" >&2
+elif [ -n "$KAUTHZ" ]; then
+  IMPL="$KAUTHZ"
+  [ -x "$IMPL" ] || fail "kauthz binary $IMPL not found or not executable"
+else
+  (cd "$ROOT" && cargo build --release -p kauthz) || fail "cargo build --release -p kauthz failed"
+  IMPL="$ROOT/target/release/kauthz"
+  [ -x "$IMPL" ] || fail "$IMPL is missing after cargo build (does crate kauthz build a binary named kauthz?)"
+fi
+
+total_decisions=0
+total_diffs=0
+failures=0
+
+# run_case LABEL DIR FLAGS... : DIR holds the snapshot (-f args in FLAGS) and requests.jsonl
+run_case() {
+  local label="$1" dir="$2"; shift 2
+  local flags=("$@")
+  if ! "$BIN/oracle" review "${flags[@]}" < "$dir/requests.jsonl" > "$dir/oracle.jsonl" 2> "$dir/oracle.err"; then
+    echo "FAIL $label: oracle failed: $(tail -3 "$dir/oracle.err")" >&2
+    failures=$((failures + 1)); return
+  fi
+  if ! "$IMPL" review "${flags[@]}" < "$dir/requests.jsonl" > "$dir/kauthz.jsonl" 2> "$dir/kauthz.err"; then
+    echo "FAIL $label: kauthz review failed: $(tail -3 "$dir/kauthz.err")" >&2
+    failures=$((failures + 1))
+    # still compare what was written, so the differences are counted
+  fi
+  local res summary n d
+  res=$("$BIN/compare" --label "$label" --max-print "$MAXPRINT" --expected "$dir/oracle.jsonl" --actual "$dir/kauthz.jsonl")
+  summary=$(printf '%s\n' "$res" | tail -1)
+  printf '%s\n' "$res" | sed '$d'
+  if [[ "$summary" =~ ^compare:\ ([0-9]+)\ decisions,\ ([0-9]+)\ differences$ ]]; then
+    n=${BASH_REMATCH[1]}; d=${BASH_REMATCH[2]}
+    total_decisions=$((total_decisions + n)); total_diffs=$((total_diffs + d))
+  else
+    echo "FAIL $label: comparer failed: $summary" >&2
+    failures=$((failures + 1))
+  fi
+}
+
+# --- restated upstream tables --------------------------------------------------------
+if [ "$TABLES" = 1 ] && [ -d "$CONF/tables" ]; then
+  for t in "$CONF"/tables/*/; do
+    t=${t%/}; name=$(basename "$t")
+    [ -f "$t/requests.jsonl" ] || continue
+    work="$OUT/tables/$name"; mkdir -p "$work"
+    cp "$t/requests.jsonl" "$work/requests.jsonl"
+    flags=()
+    for s in "$t"/snapshot*; do [ -e "$s" ] && flags+=(-f "$s"); done
+    if [ -f "$t/flags" ]; then read -r -a extra < "$t/flags"; flags+=("${extra[@]}"); fi
+    run_case "table-$name" "$work" "${flags[@]}"
+  done
+fi
+
+# --- generated scenarios -------------------------------------------------------------
+if [ "$SCENARIOS" = 1 ]; then
+  end=$((START + SEEDS - 1))
+  for seed in $(seq "$START" "$end"); do
+    dir="$OUT/seed-$seed"
+    if ! "$BIN/gen" --seed "$seed" --out "$dir"; then
+      echo "FAIL seed-$seed: gen failed" >&2; failures=$((failures + 1)); continue
+    fi
+    run_case "seed-$seed" "$dir" -f "$dir/snapshot.json" --with-defaults
+  done
+fi
+
+[ "$failures" -gt 0 ] && echo "conformance: $failures step(s) failed" >&2
+echo "conformance: $total_decisions decisions, $total_diffs differences"
+if [ "$total_diffs" -gt 0 ] || [ "$failures" -gt 0 ]; then exit 1; fi
+exit 0
