@@ -152,6 +152,22 @@ pub struct PodResourceClaimStatus {
 pub struct ExtendedResourceClaimStatus {
     /// The generated claim.
     pub resource_claim_name: String,
+    /// Which container requests map to which claim requests; compared by the Node
+    /// authorizer's graph populator to detect changes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub request_mappings: Vec<ContainerExtendedResourceRequest>,
+}
+
+/// One `status.extendedResourceClaimStatus.requestMappings` entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ContainerExtendedResourceRequest {
+    /// Container name.
+    pub container_name: String,
+    /// Extended resource name, e.g. `example.com/gpu`.
+    pub resource_name: String,
+    /// Request name in the claim.
+    pub request_name: String,
 }
 
 /// The container fields that reference secrets and configmaps.

@@ -1,0 +1,657 @@
+//! The Node authorizer's object graph (upstream `graph.go` and `intset.go`).
+//!
+//! Vertices are typed `(namespace, name)` pairs interned to `u32` ids; every edge points
+//! towards node vertices. The representation is our own (arena of vertices, per-vertex
+//! out/in adjacency vectors, an interning table per vertex type), but everything that can
+//! change a decision is kept exactly as upstream has it:
+//!
+//! * at most one edge per vertex pair, a re-added edge replaces the old one;
+//! * vertex ids are the smallest id not in use (upstream's gonum graph reuses freed ids),
+//!   because destination indexes are keyed by node-vertex id;
+//! * the destination-edge index (refcounts of destination nodes, kept for vertices whose
+//!   degree reaches the threshold) is maintained with upstream's exact fast paths,
+//!   including the over-count when one pod references the same object twice — a stale
+//!   positive entry is observable (the index answers "yes" before any traversal), so it is
+//!   reproduced, not fixed;
+//! * the index is authoritative for every type but secret, pv and node.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
+
+/// Default degree at which a vertex gets a destination index (upstream's value).
+pub const DEFAULT_DESTINATION_EDGE_THRESHOLD: usize = 200;
+
+/// "No destination": marks a plain edge (pv → pvc, secret → pv).
+const NONE: u32 = u32::MAX;
+
+/// The kinds of vertices the graph holds (upstream `vertexType`, same order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum VertexType {
+    /// A ConfigMap referenced by a pod.
+    ConfigMap,
+    /// A ResourceSlice bound to a node.
+    ResourceSlice,
+    /// A node (by name; it need not exist as an object).
+    Node,
+    /// A pod bound to a node.
+    Pod,
+    /// A PersistentVolumeClaim used by a pod or named in a PV's claimRef.
+    Pvc,
+    /// A PersistentVolume with a claimRef.
+    Pv,
+    /// A ResourceClaim used by a pod.
+    ResourceClaim,
+    /// A Secret referenced by a pod or by a PV.
+    Secret,
+    /// A VolumeAttachment bound to a node.
+    VolumeAttachment,
+    /// A ServiceAccount a pod runs as.
+    ServiceAccount,
+    /// A PodCertificateRequest naming a node.
+    PodCertificateRequest,
+}
+
+impl VertexType {
+    /// Every vertex type, in upstream order.
+    pub const ALL: [VertexType; 11] = [
+        VertexType::ConfigMap,
+        VertexType::ResourceSlice,
+        VertexType::Node,
+        VertexType::Pod,
+        VertexType::Pvc,
+        VertexType::Pv,
+        VertexType::ResourceClaim,
+        VertexType::Secret,
+        VertexType::VolumeAttachment,
+        VertexType::ServiceAccount,
+        VertexType::PodCertificateRequest,
+    ];
+
+    /// Upstream's label for the type (used in its log lines and vertex strings).
+    pub fn label(self) -> &'static str {
+        match self {
+            VertexType::ConfigMap => "configmap",
+            VertexType::ResourceSlice => "resourceslice",
+            VertexType::Node => "node",
+            VertexType::Pod => "pod",
+            VertexType::Pvc => "pvc",
+            VertexType::Pv => "pv",
+            VertexType::ResourceClaim => "resourceclaim",
+            VertexType::Secret => "secret",
+            VertexType::VolumeAttachment => "volumeattachment",
+            VertexType::ServiceAccount => "serviceAccount",
+            VertexType::PodCertificateRequest => "podcertificaterequest",
+        }
+    }
+
+    /// Whether an existing destination index of this type lists every reachable node, so
+    /// an index miss is a final "no" (upstream `vertexTypeWithAuthoritativeIndex`).
+    pub fn authoritative_index(self) -> bool {
+        !matches!(self, VertexType::Secret | VertexType::Pv | VertexType::Node)
+    }
+}
+
+/// FxHash: interning lookups hash short names on every request; SipHash would dominate.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher {
+    hash: u64,
+}
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut buf = [0u8; 8];
+            buf[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(buf));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+type FxBuild = BuildHasherDefault<FxHasher>;
+type NameMap = HashMap<Arc<str>, u32, FxBuild>;
+type NamespaceMap = HashMap<Arc<str>, NameMap, FxBuild>;
+
+/// One out-edge: the target and, for destination edges, the node finally reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct OutEdge {
+    to: u32,
+    dest: u32,
+}
+
+/// Refcounts of destination node ids, sorted by id (upstream `intSet`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct DestIndex {
+    counts: Vec<(u32, u32)>,
+}
+
+impl DestIndex {
+    #[inline]
+    fn has(&self, id: u32) -> bool {
+        self.counts.binary_search_by_key(&id, |&(k, _)| k).is_ok_and(|i| self.counts[i].1 > 0)
+    }
+    fn increment(&mut self, id: u32) {
+        match self.counts.binary_search_by_key(&id, |&(k, _)| k) {
+            Ok(i) => self.counts[i].1 += 1,
+            Err(i) => self.counts.insert(i, (id, 1)),
+        }
+    }
+    fn decrement(&mut self, id: u32) {
+        if let Ok(i) = self.counts.binary_search_by_key(&id, |&(k, _)| k) {
+            if self.counts[i].1 <= 1 {
+                self.counts.remove(i);
+            } else {
+                self.counts[i].1 -= 1;
+            }
+        }
+    }
+}
+
+/// A vertex: identity, adjacency (each edge is stored once at its source and once at its
+/// target), and the optional destination index.
+#[derive(Debug, Clone)]
+struct Vertex {
+    vtype: VertexType,
+    namespace: Arc<str>,
+    name: Arc<str>,
+    out: Vec<OutEdge>,
+    inc: Vec<u32>,
+    index: Option<DestIndex>,
+}
+
+impl Vertex {
+    #[inline]
+    fn degree(&self) -> usize {
+        self.out.len() + self.inc.len()
+    }
+}
+
+/// The node graph: vertices for objects kubelets may need, edges towards nodes.
+///
+/// Cheap to read concurrently (`&Graph` is `Sync`); updates take `&mut self`, so a
+/// long-running server would wrap it in a lock or swap snapshots.
+#[derive(Debug, Clone)]
+pub struct Graph {
+    slots: Vec<Option<Vertex>>,
+    free: BinaryHeap<Reverse<u32>>,
+    live: usize,
+    names: [NamespaceMap; 11],
+    threshold: usize,
+    pub(crate) watch: super::Watched,
+}
+
+impl Default for Graph {
+    fn default() -> Self {
+        Graph::new()
+    }
+}
+
+/// A vertex as seen from outside: its type, namespace and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VertexRef {
+    /// The type.
+    pub vertex_type: VertexType,
+    /// Namespace (empty for cluster-scoped types and nodes).
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+}
+
+impl std::fmt::Display for VertexRef {
+    /// `<label> <name>` or `<label> <namespace>/<name>`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.namespace.is_empty() {
+            write!(f, "{} {}", self.vertex_type.label(), self.name)
+        } else {
+            write!(f, "{} {}/{}", self.vertex_type.label(), self.namespace, self.name)
+        }
+    }
+}
+
+impl Graph {
+    /// An empty graph with upstream's index threshold, watching every kind the v1.37
+    /// defaults watch.
+    pub fn new() -> Self {
+        Graph::with_threshold(DEFAULT_DESTINATION_EDGE_THRESHOLD)
+    }
+
+    /// An empty graph keeping destination indexes for vertices of degree ≥ `threshold`
+    /// (upstream tests lower it to exercise the index).
+    pub fn with_threshold(threshold: usize) -> Self {
+        Graph {
+            slots: Vec::new(),
+            free: BinaryHeap::new(),
+            live: 0,
+            names: Default::default(),
+            threshold,
+            watch: super::Watched::default(),
+        }
+    }
+
+    /// Number of vertices.
+    pub fn vertex_count(&self) -> usize {
+        self.live
+    }
+
+    /// Number of edges.
+    pub fn edge_count(&self) -> usize {
+        self.slots.iter().flatten().map(|v| v.out.len()).sum()
+    }
+
+    #[inline]
+    fn v(&self, id: u32) -> &Vertex {
+        self.slots[id as usize].as_ref().expect("live vertex")
+    }
+
+    #[inline]
+    fn v_mut(&mut self, id: u32) -> &mut Vertex {
+        self.slots[id as usize].as_mut().expect("live vertex")
+    }
+
+    #[inline]
+    fn is_live(&self, id: u32) -> bool {
+        self.slots.get(id as usize).is_some_and(Option::is_some)
+    }
+
+    /// The id of a vertex, without allocating.
+    #[inline]
+    pub(crate) fn lookup(&self, vtype: VertexType, namespace: &str, name: &str) -> Option<u32> {
+        self.names[vtype as usize].get(namespace)?.get(name).copied()
+    }
+
+    /// The smallest id not in use, as upstream's graph hands out ids.
+    fn next_id(&mut self) -> u32 {
+        match self.free.pop() {
+            Some(Reverse(id)) => id,
+            None => u32::try_from(self.slots.len()).expect("fewer than 2^32 vertices"),
+        }
+    }
+
+    pub(crate) fn get_or_create(&mut self, vtype: VertexType, namespace: &str, name: &str) -> u32 {
+        if let Some(id) = self.lookup(vtype, namespace, name) {
+            return id;
+        }
+        let id = self.next_id();
+        let ns: Arc<str> = match self.names[vtype as usize].get_key_value(namespace) {
+            Some((k, _)) => k.clone(),
+            None => Arc::from(namespace),
+        };
+        let nm: Arc<str> = Arc::from(name);
+        self.names[vtype as usize].entry(ns.clone()).or_default().insert(nm.clone(), id);
+        let vertex = Vertex { vtype, namespace: ns, name: nm, out: Vec::new(), inc: Vec::new(), index: None };
+        if id as usize == self.slots.len() {
+            self.slots.push(Some(vertex));
+        } else {
+            self.slots[id as usize] = Some(vertex);
+        }
+        self.live += 1;
+        id
+    }
+
+    /// Removes a vertex and all its edges; neighbours' indexes are left alone (upstream
+    /// `removeVertexLocked`).
+    fn remove_vertex(&mut self, id: u32) {
+        let Some(vertex) = self.slots[id as usize].take() else { return };
+        for e in &vertex.out {
+            let t = self.v_mut(e.to);
+            if let Some(p) = t.inc.iter().position(|&s| s == id) {
+                t.inc.swap_remove(p);
+            }
+        }
+        for &s in &vertex.inc {
+            let sv = self.v_mut(s);
+            if let Some(p) = sv.out.iter().position(|e| e.to == id) {
+                sv.out.swap_remove(p);
+            }
+        }
+        let by_ns = &mut self.names[vertex.vtype as usize];
+        if let Some(names) = by_ns.get_mut(&*vertex.namespace) {
+            names.remove(&*vertex.name);
+            if names.is_empty() {
+                by_ns.remove(&*vertex.namespace);
+            }
+        }
+        self.free.push(Reverse(id));
+        self.live -= 1;
+    }
+
+    /// Upstream `deleteVertexLocked`: removes the vertex, prunes neighbours that only
+    /// had an edge to it (one level), then fixes the indexes of upstream neighbours.
+    pub(crate) fn delete_vertex(&mut self, vtype: VertexType, namespace: &str, name: &str) {
+        let Some(id) = self.lookup(vtype, namespace, name) else { return };
+        let vertex = self.v(id);
+        let mut orphans: Vec<u32> = Vec::new();
+        let mut dec: Vec<(u32, u32)> = Vec::new();
+        for e in &vertex.out {
+            if self.v(e.to).degree() == 1 {
+                orphans.push(e.to);
+            }
+        }
+        for &s in &vertex.inc {
+            let sv = self.v(s);
+            if sv.degree() == 1 {
+                orphans.push(s);
+            } else {
+                let dest = sv.out.iter().find(|e| e.to == id).map_or(NONE, |e| e.dest);
+                dec.push((s, dest));
+            }
+        }
+        self.remove_vertex(id);
+        for o in orphans {
+            self.remove_vertex(o);
+        }
+        for (s, dest) in dec {
+            self.remove_edge_from_index(s, dest);
+        }
+    }
+
+    /// Upstream `deleteEdgesLocked` (kept for its tests): drops every edge from a vertex of
+    /// `from_type` into the given vertex, deleting sources left edgeless; never deletes the
+    /// target.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn delete_edges(&mut self, from_type: VertexType, to_type: VertexType, namespace: &str, name: &str) {
+        let Some(to) = self.lookup(to_type, namespace, name) else { return };
+        let mut orphans = Vec::new();
+        let mut edges = Vec::new();
+        for &s in &self.v(to).inc {
+            let sv = self.v(s);
+            if sv.vtype != from_type {
+                continue;
+            }
+            if sv.degree() == 1 {
+                orphans.push(s);
+            } else {
+                let dest = sv.out.iter().find(|e| e.to == to).map_or(NONE, |e| e.dest);
+                edges.push((s, dest));
+            }
+        }
+        for o in orphans {
+            self.remove_vertex(o);
+        }
+        for (s, dest) in edges {
+            let sv = self.v_mut(s);
+            if let Some(p) = sv.out.iter().position(|e| e.to == to) {
+                sv.out.swap_remove(p);
+            }
+            let tv = self.v_mut(to);
+            if let Some(p) = tv.inc.iter().position(|&x| x == s) {
+                tv.inc.swap_remove(p);
+            }
+            self.remove_edge_from_index(s, dest);
+        }
+    }
+
+    /// Upstream `removeEdgeFromDestinationIndexLocked`, run after the edge is gone.
+    fn remove_edge_from_index(&mut self, from: u32, dest: u32) {
+        if !self.is_live(from) {
+            return;
+        }
+        let threshold = self.threshold;
+        let v = self.v_mut(from);
+        if v.degree() < threshold {
+            v.index = None;
+            return;
+        }
+        if let (Some(index), true) = (v.index.as_mut(), dest != NONE) {
+            index.decrement(dest);
+        }
+    }
+
+    /// Upstream `recomputeDestinationIndexLocked`.
+    fn recompute_index(&mut self, id: u32) {
+        let threshold = self.threshold;
+        let v = self.v_mut(id);
+        if v.degree() < threshold {
+            v.index = None;
+            return;
+        }
+        let mut index = v.index.take().unwrap_or_default();
+        index.counts.clear();
+        for e in &v.out {
+            if e.dest != NONE {
+                index.increment(e.dest);
+            }
+        }
+        v.index = Some(index);
+    }
+
+    /// Upstream `addEdgeLocked`: sets (or replaces) the edge `from → to`, then updates
+    /// `from`'s index. `dest == None` makes a plain edge, which touches no index.
+    pub(crate) fn add_edge(&mut self, from: u32, to: u32, dest: Option<u32>) {
+        assert_ne!(from, to, "self edge");
+        let dest = dest.unwrap_or(NONE);
+        debug_assert!(dest != NONE || !self.v(from).vtype.authoritative_index(), "authoritative types only get destination edges");
+        // Scan the shorter side to find an existing edge between the pair.
+        let exists = if self.v(from).out.len() <= self.v(to).inc.len() {
+            self.v(from).out.iter().position(|e| e.to == to)
+        } else if self.v(to).inc.contains(&from) {
+            self.v(from).out.iter().position(|e| e.to == to)
+        } else {
+            None
+        };
+        match exists {
+            Some(p) => self.v_mut(from).out[p].dest = dest,
+            None => {
+                debug_assert!(!self.v(to).out.iter().any(|e| e.to == from), "reverse edge");
+                self.v_mut(from).out.push(OutEdge { to, dest });
+                self.v_mut(to).inc.push(from);
+            }
+        }
+        if dest == NONE {
+            return;
+        }
+        // Upstream increments an existing index even when the edge already existed: the
+        // over-count for duplicate references, reproduced on purpose.
+        match self.v_mut(from).index.as_mut() {
+            Some(index) => index.increment(dest),
+            None => self.recompute_index(from),
+        }
+    }
+
+    /// Upstream `hasPathFrom`: whether node `node_name` can reach the object. Does not
+    /// allocate.
+    pub fn has_path_from(&self, node_name: &str, vtype: VertexType, namespace: &str, name: &str) -> bool {
+        let Some(node) = self.lookup(VertexType::Node, "", node_name) else { return false };
+        let Some(start) = self.lookup(vtype, namespace, name) else { return false };
+        self.reaches(node, start, vtype)
+    }
+
+    #[inline]
+    fn reaches(&self, node: u32, start: u32, vtype: VertexType) -> bool {
+        if let Some(index) = &self.v(start).index {
+            if index.has(node) {
+                return true;
+            }
+            if vtype.authoritative_index() {
+                return false;
+            }
+        }
+        start == node || self.dfs(start, node)
+    }
+
+    /// Depth-first search along out-edges: destination edges are followed only when they
+    /// lead to `node` (and then answer yes), plain edges always. The graph is acyclic by
+    /// construction (types are layered), so no visited set is needed; the answer equals
+    /// upstream's visiting DFS.
+    fn dfs(&self, from: u32, node: u32) -> bool {
+        self.v(from).out.iter().any(|e| if e.dest != NONE { e.dest == node } else { e.to == node || self.dfs(e.to, node) })
+    }
+
+    /// One path from `start` to `node` (vertex ids, start first), for explanations.
+    fn path_ids(&self, from: u32, node: u32, acc: &mut Vec<u32>) -> bool {
+        acc.push(from);
+        if from == node {
+            return true;
+        }
+        for e in &self.v(from).out {
+            let follow = if e.dest != NONE { e.dest == node } else { true };
+            if follow && self.path_ids(e.to, node, acc) {
+                return true;
+            }
+        }
+        acc.pop();
+        false
+    }
+
+    /// The vertices from node `node_name` to the object (node first), if a real path
+    /// exists. `None` also when only a stale index entry grants access.
+    pub fn path(&self, node_name: &str, vtype: VertexType, namespace: &str, name: &str) -> Option<Vec<VertexRef>> {
+        let node = self.lookup(VertexType::Node, "", node_name)?;
+        let start = self.lookup(vtype, namespace, name)?;
+        let mut acc = Vec::new();
+        if !self.path_ids(start, node, &mut acc) {
+            return None;
+        }
+        Some(acc.iter().rev().map(|&id| self.vertex_ref(id)).collect())
+    }
+
+    fn vertex_ref(&self, id: u32) -> VertexRef {
+        let v = self.v(id);
+        VertexRef { vertex_type: v.vtype, namespace: v.namespace.to_string(), name: v.name.to_string() }
+    }
+
+    /// Every vertex from which some directed path (or a positive index entry) leads to
+    /// node `node_name`: the candidates for [`Graph::has_path_from`] being true.
+    pub(crate) fn candidates_for_node(&self, node_name: &str) -> Vec<u32> {
+        let Some(node) = self.lookup(VertexType::Node, "", node_name) else { return Vec::new() };
+        let mut seen = vec![false; self.slots.len()];
+        let mut stack = vec![node];
+        seen[node as usize] = true;
+        let mut out = Vec::new();
+        while let Some(v) = stack.pop() {
+            for &s in &self.v(v).inc {
+                if !seen[s as usize] {
+                    seen[s as usize] = true;
+                    out.push(s);
+                    stack.push(s);
+                }
+            }
+        }
+        // Stale index entries (the duplicate-reference over-count) grant access too.
+        for (id, slot) in self.slots.iter().enumerate() {
+            if let Some(v) = slot
+                && !seen[id]
+                && v.index.as_ref().is_some_and(|i| i.has(node))
+            {
+                seen[id] = true;
+                out.push(id as u32);
+            }
+        }
+        out.retain(|&id| self.reaches(node, id, self.v(id).vtype));
+        out
+    }
+
+    /// Names of every node that [`Graph::has_path_from`] says can reach the vertex.
+    pub(crate) fn nodes_reaching(&self, vtype: VertexType, namespace: &str, name: &str) -> Vec<String> {
+        let Some(start) = self.lookup(vtype, namespace, name) else { return Vec::new() };
+        let mut nodes: Vec<u32> = Vec::new();
+        let mut stack = vec![start];
+        while let Some(v) = stack.pop() {
+            let vx = self.v(v);
+            if vx.vtype == VertexType::Node {
+                nodes.push(v);
+            }
+            if let Some(index) = &vx.index {
+                nodes.extend(index.counts.iter().map(|&(n, _)| n));
+            }
+            for e in &vx.out {
+                if e.dest != NONE {
+                    nodes.push(e.dest);
+                } else {
+                    stack.push(e.to);
+                }
+            }
+        }
+        nodes.sort_unstable();
+        nodes.dedup();
+        let mut names: Vec<String> = nodes
+            .into_iter()
+            .filter(|&n| self.is_live(n) && self.v(n).vtype == VertexType::Node && self.reaches(n, start, vtype))
+            .map(|n| self.v(n).name.to_string())
+            .collect();
+        names.sort();
+        names
+    }
+
+    pub(crate) fn describe(&self, id: u32) -> VertexRef {
+        self.vertex_ref(id)
+    }
+
+    /// Test view: every vertex as upstream's `String()` mapped to its sorted out-neighbours.
+    #[cfg(test)]
+    pub(crate) fn dump_edges(&self) -> std::collections::BTreeMap<String, Vec<String>> {
+        let mut m = std::collections::BTreeMap::new();
+        for (id, slot) in self.slots.iter().enumerate() {
+            if let Some(v) = slot {
+                let mut to: Vec<String> = v.out.iter().map(|e| self.upstream_string(e.to)).collect();
+                to.sort();
+                m.insert(self.upstream_string(id as u32), to);
+            }
+        }
+        m
+    }
+
+    /// Test view: every destination index as `node:<n>=<count>` lists.
+    #[cfg(test)]
+    pub(crate) fn dump_index(&self) -> std::collections::BTreeMap<String, Vec<String>> {
+        let mut m = std::collections::BTreeMap::new();
+        for (id, slot) in self.slots.iter().enumerate() {
+            if let Some(v) = slot
+                && let Some(index) = &v.index
+            {
+                let mut vals: Vec<String> = index
+                    .counts
+                    .iter()
+                    .map(|&(n, c)| format!("{}={c}", if self.is_live(n) { self.upstream_string(n) } else { String::new() }))
+                    .collect();
+                vals.sort();
+                m.insert(self.upstream_string(id as u32), vals);
+            }
+        }
+        m
+    }
+
+    /// Test view: vertex ids by upstream string.
+    #[cfg(test)]
+    pub(crate) fn dump_ids(&self) -> std::collections::BTreeMap<String, u32> {
+        self.slots.iter().enumerate().filter_map(|(id, s)| s.as_ref().map(|_| (self.upstream_string(id as u32), id as u32))).collect()
+    }
+
+    #[cfg(test)]
+    fn upstream_string(&self, id: u32) -> String {
+        let v = self.v(id);
+        if v.namespace.is_empty() {
+            format!("{}:{}", v.vtype.label(), v.name)
+        } else {
+            format!("{}:{}/{}", v.vtype.label(), v.namespace, v.name)
+        }
+    }
+}
