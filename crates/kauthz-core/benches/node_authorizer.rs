@@ -1,0 +1,94 @@
+//! Node authorizer benchmarks on upstream's `BenchmarkAuthorization` data set
+//! (500 nodes, 200 namespaces, 200 pods per node, 20 attachments per node; per pod one
+//! unique configmap, one shared secret, one unique secret and one unique PVC/PV).
+//!
+//! Single-threaded: the ten upstream decision cases, graph build time, and the write the
+//! upstream contention variant issues (re-adding `ns0/testwrite` on node0). Upstream's
+//! parallel/contention runs and allocation profiles are not reproduced here.
+
+use std::sync::{Mutex, OnceLock};
+
+use divan::Bencher;
+use kauthz_core::authz::{Attributes, Decision, UserInfo};
+use kauthz_core::node::sample::{Sample, SampleOpts, generate, generate_pod};
+use kauthz_core::node::{Graph, NodeAuthorizer, default_authorizer};
+
+fn main() {
+    divan::main();
+}
+
+fn sample() -> &'static Sample {
+    static S: OnceLock<Sample> = OnceLock::new();
+    S.get_or_init(|| generate(&SampleOpts::benchmark_authorization()))
+}
+
+fn graph() -> &'static Graph {
+    static G: OnceLock<Graph> = OnceLock::new();
+    G.get_or_init(|| {
+        let mut g = Graph::new();
+        sample().populate(&mut g);
+        g
+    })
+}
+
+/// Upstream's cases: (name, verb, group, resource, namespace, name, expected).
+const CASES: [(&str, &str, &str, &str, &str, Decision); 10] = [
+    ("allowed configmap", "", "configmaps", "ns0", "configmap0-pod0-node0", Decision::Allow),
+    ("allowed secret via pod", "", "secrets", "ns0", "secret0-pod0-node0", Decision::Allow),
+    ("allowed shared secret via pod", "", "secrets", "ns0", "secret0-shared", Decision::Allow),
+    ("disallowed configmap", "", "configmaps", "ns0", "configmap0-pod0-node1", Decision::NoOpinion),
+    ("disallowed secret via pod", "", "secrets", "ns0", "secret0-pod0-node1", Decision::NoOpinion),
+    ("disallowed shared secret via pvc", "", "secrets", "ns0", "secret-pv0-pod0-node1-ns0", Decision::NoOpinion),
+    ("disallowed pvc", "", "persistentvolumeclaims", "ns0", "pvc0-pod0-node1", Decision::NoOpinion),
+    ("disallowed pv", "", "persistentvolumes", "", "pv0-pod0-node1-ns0", Decision::NoOpinion),
+    ("disallowed attachment - no relationship", "storage.k8s.io", "volumeattachments", "", "attachment0-node1", Decision::NoOpinion),
+    ("allowed attachment", "storage.k8s.io", "volumeattachments", "", "attachment0-node0", Decision::Allow),
+];
+
+const NAMES: [&str; 10] =
+    [CASES[0].0, CASES[1].0, CASES[2].0, CASES[3].0, CASES[4].0, CASES[5].0, CASES[6].0, CASES[7].0, CASES[8].0, CASES[9].0];
+
+fn case(name: &str) -> (Attributes, Decision) {
+    let &(_, group, resource, ns, obj, expect) = CASES.iter().find(|c| c.0 == name).expect("case");
+    let user = UserInfo::new("system:node:node0", ["system:nodes"]);
+    let mut a = Attributes::resource(user, "get", resource, ns, obj);
+    a.api_group = group.into();
+    (a, expect)
+}
+
+/// One decision (upstream `Authorize`), no explanation.
+#[divan::bench(args = NAMES)]
+fn decision(bencher: Bencher, name: &str) {
+    let (g, authz): (&Graph, &NodeAuthorizer) = (graph(), default_authorizer());
+    let (attrs, expect) = case(name);
+    assert_eq!(authz.decide(g, &attrs).decision, expect, "{name}");
+    bencher.bench(|| authz.decide(divan::black_box(g), divan::black_box(&attrs)));
+}
+
+/// One decision with the explaining path (what `explain` and the chain use).
+#[divan::bench(args = ["allowed secret via pod", "allowed shared secret via pod"])]
+fn decision_with_path(bencher: Bencher, name: &str) {
+    let (g, authz) = (graph(), default_authorizer());
+    let (attrs, _) = case(name);
+    bencher.bench(|| authz.authorize(divan::black_box(g), divan::black_box(&attrs)));
+}
+
+/// Building the whole graph from the generated objects (100,000 pods and PVs).
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn build_graph(bencher: Bencher) {
+    let s = sample();
+    bencher.bench(|| {
+        let mut g = Graph::new();
+        s.populate(&mut g);
+        g
+    });
+}
+
+/// The write upstream's contention variant issues: re-adding one pod (delete + add).
+#[divan::bench]
+fn write_readd_pod(bencher: Bencher) {
+    static G: OnceLock<Mutex<Graph>> = OnceLock::new();
+    let g = G.get_or_init(|| Mutex::new(graph().clone()));
+    let (pod, _, _) = generate_pod("testwrite", "ns0", "node0", "default", &SampleOpts::benchmark_authorization());
+    bencher.bench(|| g.lock().unwrap().add_pod(divan::black_box(&pod)));
+}
