@@ -105,6 +105,13 @@ if [ "$TABLES" = 1 ] && [ -d "$CONF/tables" ]; then
     for s in "$t"/snapshot*; do [ -e "$s" ] && flags+=(-f "$s"); done
     if [ -f "$t/flags" ]; then read -r -a extra < "$t/flags"; flags+=("${extra[@]}"); fi
     run_case "table-$name" "$work" "${flags[@]}"
+    if [ -f "$t/expected.jsonl" ] && [ -s "$work/oracle.jsonl" ]; then
+      # the restatement itself: the oracle must agree with upstream's own expectations
+      if ! "$BIN/compare" --label "table-$name" --expected "$work/oracle.jsonl" --expectations "$t/expected.jsonl"; then
+        echo "FAIL table-$name: oracle disagrees with the restated upstream expectations" >&2
+        failures=$((failures + 1))
+      fi
+    fi
   done
 fi
 

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -34,7 +35,11 @@ func main() {
 	expectedPath := flag.String("expected", "", "oracle output (JSON lines)")
 	actualPath := flag.String("actual", "", "kauthz output (JSON lines)")
 	maxPrint := flag.Int("max-print", 20, "print at most this many differences")
+	expectations := flag.String("expectations", "", "with --expected only: check the oracle's answers against a table's expected.jsonl")
 	flag.Parse()
+	if *expectations != "" {
+		os.Exit(checkExpectations(*label, *expectedPath, *expectations))
+	}
 	if *expectedPath == "" || *actualPath == "" {
 		fmt.Fprintln(os.Stderr, "usage: compare --label L --expected ORACLE.jsonl --actual KAUTHZ.jsonl")
 		os.Exit(2)
@@ -94,4 +99,45 @@ func main() {
 	if diffs > 0 {
 		os.Exit(1)
 	}
+}
+
+// checkExpectations verifies the oracle against upstream's expectations for a table.
+func checkExpectations(label, oraclePath, expPath string) int {
+	answers, err := readLines(oraclePath)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "compare: %v\n", err)
+		return 2
+	}
+	exps, err := readLines(expPath)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "compare: %v\n", err)
+		return 2
+	}
+	if len(answers) != len(exps) {
+		fmt.Printf("EXPECTATION %s: %d oracle answers for %d expectations\n", label, len(answers), len(exps))
+		return 1
+	}
+	bad := 0
+	for i := range exps {
+		var e compare.Expectation
+		if err := json.Unmarshal(exps[i], &e); err != nil {
+			fmt.Printf("EXPECTATION %s #%d: %v\n", label, i+1, err)
+			bad++
+			continue
+		}
+		r, err := compare.Parse(answers[i])
+		if err != nil {
+			fmt.Printf("EXPECTATION %s #%d: %v\n", label, i+1, err)
+			bad++
+			continue
+		}
+		if ok, why := compare.MeetsExpectation(e, r); !ok {
+			fmt.Printf("EXPECTATION %s #%d: oracle disagrees with upstream's test: %s\n", label, i+1, why)
+			bad++
+		}
+	}
+	if bad > 0 {
+		return 1
+	}
+	return 0
 }

@@ -113,3 +113,29 @@ func NormalizeReason(reason string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// Expectation is one line of a restated upstream table's expected.jsonl.
+type Expectation struct {
+	Case    string  `json:"case"`
+	Allowed bool    `json:"allowed"`
+	Reason  *string `json:"reason,omitempty"`
+	Checked bool    `json:"checked"`
+	Note    string  `json:"note,omitempty"`
+}
+
+// MeetsExpectation reports whether an oracle answer agrees with upstream's own test
+// expectation (allowed, not denied, and the reason when the table fixes one).
+// Unchecked expectations (cases upstream ran under non-default feature gates) always
+// pass.
+func MeetsExpectation(e Expectation, r *Review) (bool, string) {
+	if !e.Checked {
+		return true, ""
+	}
+	if r.Status.Allowed != e.Allowed || r.Status.Denied {
+		return false, fmt.Sprintf("%q: upstream expects allowed=%v, got allowed=%v denied=%v", e.Case, e.Allowed, r.Status.Allowed, r.Status.Denied)
+	}
+	if e.Reason != nil && *e.Reason != r.Status.Reason {
+		return false, fmt.Sprintf("%q: upstream expects reason %q, got %q", e.Case, *e.Reason, r.Status.Reason)
+	}
+	return true, ""
+}
