@@ -467,7 +467,9 @@ func ruleMatchesTable() *table {
 		verb, group, resource, sub, path string
 		allowed                          bool
 	}
-	res := func(verb, group, resource, sub string, allowed bool) req { return req{verb, group, resource, sub, "", allowed} }
+	res := func(verb, group, resource, sub string, allowed bool) req {
+		return req{verb, group, resource, sub, "", allowed}
+	}
 	url := func(verb, path string, allowed bool) req { return req{verb, "", "", "", path, allowed} }
 	eight := func(match func(verb, group, resource string) bool) []req {
 		var out []req
