@@ -147,7 +147,7 @@ pub(crate) fn yaml_options() -> serde_saphyr::Options {
 #[derive(Deserialize)]
 struct JsonHead<'a> {
     #[serde(default, rename = "apiVersion")]
-    _api_version: Option<Value>,
+    api_version: Option<Value>,
     #[serde(default)]
     kind: Option<Value>,
     #[serde(default, borrow)]
@@ -157,13 +157,26 @@ struct JsonHead<'a> {
 fn decode_json_document(raw: &RawValue, loc: &str, out: &mut Snapshot) -> Result<(), DocError> {
     if raw.get().starts_with('{')
         && let Ok(head) = serde_json::from_str::<JsonHead>(raw.get())
-        && let (Some(Value::String(kind)), Some(items)) = (&head.kind, head.items)
-        && kind.ends_with("List")
     {
-        for (i, item) in items.into_iter().enumerate() {
-            decode_json_document(item, &format!("{loc}, items[{i}]"), out)?;
+        if let (Some(Value::String(kind)), Some(items)) = (&head.kind, head.items) {
+            if kind.ends_with("List") {
+                for (i, item) in items.into_iter().enumerate() {
+                    decode_json_document(item, &format!("{loc}, items[{i}]"), out)?;
+                }
+                return Ok(());
+            }
+        } else if let (Some(Value::String(api_version)), Some(Value::String(kind_name))) = (&head.api_version, &head.kind)
+            && let Some(kind) = Kind::from_type(api_version, kind_name)
+            && served_version(kind, api_version)
+            // Fast path: decode straight into the lean struct; unknown fields (secret
+            // payloads included) are skipped without being stored. Anything unusual
+            // (nulls, type errors) takes the slow path below, which reports field paths.
+            && let Ok(mut object) = Object::from_json_str(kind, raw.get())
+            && normalize(&mut object).is_ok()
+        {
+            out.objects.push(object);
+            return Ok(());
         }
-        return Ok(());
     }
     let value: Value = serde_json::from_str(raw.get()).map_err(|e| (loc.to_string(), format!("invalid JSON: {e}")))?;
     decode_value(value, loc, out)

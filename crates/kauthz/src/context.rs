@@ -19,16 +19,21 @@ pub struct Loaded {
 /// Loads the snapshot (all or nothing), adds defaults, and builds the chain.
 pub fn load(args: &ClusterArgs) -> Result<Loaded, String> {
     let chain = build_chain(args)?;
+    let started = std::time::Instant::now();
     let snap = snapshot::load_paths(&args.files).map_err(|e| e.to_string())?;
     if args.verbose {
-        eprintln!("loaded {} objects from {} input(s)", snap.objects.len(), args.files.len());
+        eprintln!("loaded {} objects from {} input(s) in {:.2?}", snap.objects.len(), args.files.len(), started.elapsed());
         for (what, n) in &snap.skipped {
             eprintln!("skipped {n} x {what}");
         }
     }
     let base: Vec<Object> = if args.with_defaults { defaults::bootstrap_policy().to_vec() } else { Vec::new() };
     // Defaults first: a snapshot object with the same identity replaces its default.
+    let started = std::time::Instant::now();
     let state = ClusterState::from_objects(base.into_iter().chain(snap.objects));
+    if args.verbose {
+        eprintln!("built authorization state in {:.2?}", started.elapsed());
+    }
     Ok(Loaded { state, chain })
 }
 

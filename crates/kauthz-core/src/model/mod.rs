@@ -280,6 +280,32 @@ impl Object {
         ObjectKey { kind: self.kind(), namespace: m.namespace.clone(), name: m.name.clone() }
     }
 
+    /// Decodes an object of `kind` directly from JSON text (no intermediate tree).
+    pub fn from_json_str(kind: Kind, text: &str) -> Result<Object, serde_json::Error> {
+        use serde_json::from_str as de;
+        Ok(match kind {
+            Kind::Namespace => Object::Namespace(de(text)?),
+            Kind::Node => Object::Node(de(text)?),
+            Kind::Pod => Object::Pod(Box::new(de(text)?)),
+            Kind::Secret => Object::Secret(de(text)?),
+            Kind::ConfigMap => Object::ConfigMap(de(text)?),
+            Kind::ServiceAccount => Object::ServiceAccount(de(text)?),
+            Kind::PersistentVolumeClaim => Object::PersistentVolumeClaim(de(text)?),
+            Kind::PersistentVolume => Object::PersistentVolume(Box::new(de(text)?)),
+            Kind::VolumeAttachment => Object::VolumeAttachment(de(text)?),
+            Kind::CsiNode => Object::CsiNode(de(text)?),
+            Kind::CsiDriver => Object::CsiDriver(de(text)?),
+            Kind::Lease => Object::Lease(de(text)?),
+            Kind::ResourceClaim => Object::ResourceClaim(de(text)?),
+            Kind::ResourceSlice => Object::ResourceSlice(de(text)?),
+            Kind::PodCertificateRequest => Object::PodCertificateRequest(de(text)?),
+            Kind::Role => Object::Role(de(text)?),
+            Kind::ClusterRole => Object::ClusterRole(de(text)?),
+            Kind::RoleBinding => Object::RoleBinding(de(text)?),
+            Kind::ClusterRoleBinding => Object::ClusterRoleBinding(de(text)?),
+        })
+    }
+
     /// Decodes an object of `kind` from a JSON value, reporting the failing field's path.
     /// The value must already have its payload fields removed.
     pub fn from_value(kind: Kind, value: serde_json::Value) -> Result<Object, String> {

@@ -1,0 +1,220 @@
+//! Integration tests over the `kauthz` binary: the article's scenarios on the bundled
+//! example cluster, the review interface, and hostile input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+fn kauthz(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kauthz")).current_dir(root()).args(args).output().expect("run kauthz")
+}
+
+fn kauthz_stdin(args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kauthz"))
+        .current_dir(root())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run kauthz");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const EXAMPLE: [&str; 4] = ["-f", "examples/kubeletauthz/cluster.yaml", "-f", "examples/kubeletauthz/rbac.yaml"];
+
+fn with_example<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut v: Vec<&str> = args.to_vec();
+    v.extend(EXAMPLE);
+    v.push("--with-defaults");
+    v
+}
+
+/// The article's `kubectl auth can-i --list` for the kubelet, as v1.37 prints it
+/// (v1.27+ adds the selfsubjectreviews row): the RBAC part of kauthz's list must be
+/// byte-identical.
+#[test]
+fn golden_rbac_list_matches_the_article() {
+    let expected = "\
+Resources                                                       Non-Resource URLs   Resource Names   Verbs
+selfsubjectreviews.authentication.k8s.io                        []                  []               [create]
+selfsubjectaccessreviews.authorization.k8s.io                   []                  []               [create]
+selfsubjectrulesreviews.authorization.k8s.io                    []                  []               [create]
+certificatesigningrequests.certificates.k8s.io/selfnodeclient   []                  []               [create]
+                                                                [/api/*]            []               [get]
+                                                                [/api]              []               [get]
+                                                                [/apis/*]           []               [get]
+                                                                [/apis]             []               [get]
+                                                                [/healthz]          []               [get]
+                                                                [/healthz]          []               [get]
+                                                                [/livez]            []               [get]
+                                                                [/livez]            []               [get]
+                                                                [/openapi/*]        []               [get]
+                                                                [/openapi]          []               [get]
+                                                                [/readyz]           []               [get]
+                                                                [/readyz]           []               [get]
+                                                                [/version/]         []               [get]
+                                                                [/version/]         []               [get]
+                                                                [/version]          []               [get]
+                                                                [/version]          []               [get]
+";
+    let o = kauthz(&with_example(&[
+        "can-i",
+        "--list",
+        "--as",
+        "system:node:kubeletauthz-worker",
+        "--as-group",
+        "system:nodes",
+        "--authorization-mode",
+        "RBAC",
+    ]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), expected);
+    assert!(!stderr(&o).contains("may be incomplete"), "kauthz evaluates every authorizer it lists");
+}
+
+/// The article's second scenario: a `system:nodes` subject on the `system:node` binding
+/// lets every kubelet list all secrets.
+#[test]
+fn system_nodes_binding_widens_secret_access() {
+    let base = with_example(&["can-i", "list", "secrets", "-A", "--as-node", "kubeletauthz-worker"]);
+    let o = kauthz(&base);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).starts_with("no"));
+
+    let mut widened = base.clone();
+    widened.extend(["-f", "examples/kubeletauthz/scenarios/system-nodes-bound.yaml", "-o", "json"]);
+    let o = kauthz(&widened);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let sar: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(sar["status"]["allowed"], true);
+    assert_eq!(
+        sar["status"]["reason"],
+        r#"RBAC: allowed by ClusterRoleBinding "system:node" of ClusterRole "system:node" to Group "system:nodes""#
+    );
+}
+
+#[test]
+fn review_answers_subject_access_reviews() {
+    let requests = r#"{"apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","spec":{"user":"system:kube-scheduler","groups":["system:authenticated"],"resourceAttributes":{"verb":"create","resource":"bindings","namespace":"default"}}}
+{"apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","spec":{"user":"alice","groups":["system:masters"],"nonResourceAttributes":{"verb":"get","path":"/metrics"}}}
+{"apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","spec":{"user":"bob","resourceAttributes":{"verb":"get","resource":"pods"}}}
+{"apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","spec":{"resourceAttributes":{"verb":"get","resource":"pods"}}}
+not json
+"#;
+    let o = kauthz_stdin(&with_example(&["review"]), requests);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 5);
+    assert_eq!(lines[0]["status"]["allowed"], true);
+    assert_eq!(
+        lines[0]["status"]["reason"],
+        r#"RBAC: allowed by ClusterRoleBinding "system:kube-scheduler" of ClusterRole "system:kube-scheduler" to User "system:kube-scheduler""#
+    );
+    assert_eq!(lines[1]["status"]["allowed"], true);
+    assert_eq!(lines[1]["status"]["reason"], serde_json::Value::Null, "system:masters allows with an empty reason");
+    assert_eq!(lines[2]["status"], serde_json::json!({"allowed": false}));
+    assert_eq!(lines[3]["kind"], "Status");
+    assert_eq!(lines[3]["reason"], "Invalid");
+    assert_eq!(lines[4]["reason"], "BadRequest");
+}
+
+#[test]
+fn review_applies_watch_events_between_questions() {
+    let q = r#"{"apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","spec":{"user":"carol","resourceAttributes":{"verb":"get","resource":"pods","namespace":"ns1"}}}"#;
+    let role = r#"{"type":"ADDED","object":{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"pod-reader"},"rules":[{"verbs":["get"],"apiGroups":[""],"resources":["pods"]}]}}"#;
+    let rb = r#"{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"carol-reads","namespace":"ns1"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"pod-reader"},"subjects":[{"kind":"User","name":"carol"}]}"#;
+    let stream = format!("{q}\n{role}\n{{\"type\":\"ADDED\",\"object\":{rb}}}\n{q}\n{{\"type\":\"DELETED\",\"object\":{rb}}}\n{q}\n");
+    let o = kauthz_stdin(&["review", "-f", "testdata/good/empty.yaml"], &stream);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let allowed: Vec<bool> =
+        stdout(&o).lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["status"]["allowed"] == true).collect();
+    assert_eq!(allowed, [false, true, false]);
+}
+
+#[test]
+fn bad_input_names_file_document_and_field() {
+    let cases = [
+        ("testdata/bad/wrong-type.json", "document 1, items[1]", "spec.containers[0].env[0].valueFrom.secretKeyRef.name"),
+        ("testdata/bad/malformed.yaml", "invalid YAML", ""),
+        ("testdata/bad/missing-kind.yaml", "document 2", "field kind: missing"),
+        ("testdata/bad/malformed.json", "invalid JSON", ""),
+        ("testdata/bad/rules-not-a-list.yaml", "document 1", "field rules"),
+    ];
+    for (file, location, field) in cases {
+        let o = kauthz(&["can-i", "get", "pods", "--as", "u", "-f", file]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{file}: {err}");
+        assert!(err.contains(file), "{file}: {err}");
+        assert!(err.contains(location), "{file}: {err}");
+        assert!(err.contains(field), "{file}: {err}");
+        assert!(stdout(&o).is_empty(), "no answer from a partial snapshot: {file}");
+    }
+}
+
+#[test]
+fn empty_unknown_and_secret_inputs() {
+    let o = kauthz(&["can-i", "get", "pods", "--as", "u", "-f", "testdata/good/empty.yaml"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = kauthz(&["can-i", "--list", "--as", "u", "-v", "-o", "yaml", "-f", "testdata/good/unknown-kinds.yaml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("apps/v1/Deployment"), "{err}");
+    assert!(err.contains("v2/Pod (unknown apiVersion)"), "{err}");
+    let all = format!("{}{}", stdout(&o), err);
+    assert!(!all.contains("hunter2") && !all.contains("c3VwZXJzZWNyZXQ="), "secret values never printed");
+}
+
+#[test]
+fn very_large_file_loads() {
+    let dir = std::env::temp_dir().join(format!("kauthz-large-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("pods.json");
+    let mut text = String::from(r#"{"apiVersion":"v1","kind":"List","items":["#);
+    for i in 0..20_000 {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&format!(
+            r#"{{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"p{i}","namespace":"ns{}"}},"spec":{{"nodeName":"n{}","containers":[{{"name":"c","image":"x"}}],"volumes":[{{"name":"s","secret":{{"secretName":"s{i}"}}}}]}}}}"#,
+            i % 50,
+            i % 100
+        ));
+    }
+    text.push_str("]}");
+    std::fs::write(&path, text).unwrap();
+    let o = kauthz(&["can-i", "get", "secrets/s1", "-n", "ns1", "--as-node", "n1", "-f", path.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = kauthz(&["can-i", "get", "pods"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--as"));
+    let o = kauthz(&["can-i", "get", "pods", "--as", "u", "--authorization-mode", "Bogus"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn webhook_answers_are_undetermined_not_guessed() {
+    let o = kauthz(&with_example(&["can-i", "get", "pods", "--as", "nobody", "--authorization-mode", "Node,RBAC,Webhook"]));
+    assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
+    assert!(stdout(&o).contains("incomplete: webhook"), "{}", stdout(&o));
+    let o = kauthz(&with_example(&["can-i", "--list", "--as", "nobody", "--authorization-mode", "RBAC,Webhook"]));
+    assert!(stderr(&o).contains("webhook authorizer does not support user rule resolution"));
+}
