@@ -1,5 +1,5 @@
-//! Writes a `kubectl get pods -A -o json`-shaped dump of N realistic pods (default 100000)
-//! for load benchmarks: `cargo run --release --example gen_pods -- 100000 > pods.json`.
+// Writes a `kubectl get pods -A -o json`-shaped dump of N realistic pods (default 100000)
+// for load benchmarks: `cargo run --release --example gen_pods -- 100000 > pods.json`.
 
 use std::io::Write;
 
