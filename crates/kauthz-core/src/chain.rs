@@ -13,6 +13,9 @@ use crate::state::ClusterState;
 /// The group kube-apiserver always allows, before any configured authorizer.
 pub const PRIVILEGED_GROUP: &str = "system:masters";
 
+/// The name kube-apiserver gives the privileged-group step inside its union.
+pub const PRIVILEGED_AUTHORIZER_NAME: &str = "kubernetes.io/system-privileged-group";
+
 /// One configured authorizer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mode {
@@ -47,7 +50,8 @@ impl Mode {
 /// A named authorizer in the chain.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Authorizer {
-    /// Name (AuthorizationConfiguration `name`, or the lower-cased mode for flags).
+    /// Name (AuthorizationConfiguration `name`; for flags the lower-cased mode, `default`
+    /// for the webhook). The union prefixes this authorizer's NoOpinion reasons with it.
     pub name: String,
     /// What it is.
     pub mode: Mode,
@@ -126,7 +130,10 @@ impl Chain {
             if authorizers.iter().any(|a| a.mode.type_name() == mode.type_name()) {
                 return Err(format!("authorization-mode {} has mode specified more than once", crate::gostr::quote(m)));
             }
-            authorizers.push(Authorizer { name: m.to_ascii_lowercase(), mode });
+            // kube-apiserver names flag-configured authorizers by their lower-cased mode,
+            // except the webhook, which is named "default".
+            let name = if matches!(mode, Mode::Webhook) { "default".to_string() } else { m.to_ascii_lowercase() };
+            authorizers.push(Authorizer { name, mode });
         }
         if abac_policy.is_some() && !authorizers.iter().any(|a| matches!(a.mode, Mode::Abac(_))) {
             return Err("cannot specify --authorization-policy-file without mode ABAC".into());
@@ -211,7 +218,7 @@ impl Chain {
     pub fn evaluate(&self, state: &ClusterState, attrs: &Attributes) -> ChainResult {
         let mut steps = Vec::with_capacity(self.authorizers.len() + 1);
         let masters = if attrs.user.in_group(PRIVILEGED_GROUP) { Verdict::allow("") } else { Verdict::no_opinion("") };
-        steps.push(step("system:masters", "Privileged", Some(masters.clone())));
+        steps.push(step(PRIVILEGED_AUTHORIZER_NAME, "Privileged", Some(masters.clone())));
         if masters.decision == Decision::Allow {
             return ChainResult { verdict: Some(masters), undetermined_by: None, steps };
         }
@@ -246,8 +253,9 @@ impl Chain {
             if verdict.decision != Decision::NoOpinion {
                 return ChainResult { verdict: Some(verdict), undetermined_by: None, steps };
             }
+            // Since v1.37 the union prefixes each collected reason with its authorizer's name.
             if !verdict.reason.is_empty() {
-                reasons.push(verdict.reason);
+                reasons.push(format!("{}: {}", a.name, verdict.reason));
             }
             if let Some(e) = verdict.error {
                 errors.push(e);
@@ -297,18 +305,18 @@ mod tests {
     #[test]
     fn union_reasons_join() {
         let r = eval("AlwaysDeny,RBAC", UserInfo::new("x", ["g"]));
-        assert_eq!(r.verdict, Some(Verdict::no_opinion("Everything is forbidden.")));
+        assert_eq!(r.verdict, Some(Verdict::no_opinion("alwaysdeny: Everything is forbidden.")));
         let r = eval("AlwaysDeny,AlwaysAllow", UserInfo::new("x", ["g"]));
         assert_eq!(r.verdict, Some(Verdict::allow("")), "AlwaysDeny is NoOpinion, later allow wins");
         let r = eval("Node,AlwaysDeny", UserInfo::new("system:node:", ["system:nodes"]));
-        assert_eq!(r.verdict.unwrap().reason, "unknown node for user \"system:node:\"\nEverything is forbidden.");
+        assert_eq!(r.verdict.unwrap().reason, "node: unknown node for user \"system:node:\"\nalwaysdeny: Everything is forbidden.");
     }
 
     #[test]
     fn webhook_leaves_answer_undetermined() {
         let r = eval("RBAC,Webhook,AlwaysAllow", UserInfo::new("x", ["g"]));
         assert_eq!(r.verdict, None);
-        assert_eq!(r.incomplete_message().unwrap(), "incomplete: webhook \"webhook\" not evaluated");
+        assert_eq!(r.incomplete_message().unwrap(), "incomplete: webhook \"default\" not evaluated");
         assert!(!r.allowed());
         let r = eval("AlwaysAllow,Webhook", UserInfo::new("x", ["g"]));
         assert!(r.allowed(), "an allow before the webhook is final");
