@@ -23,13 +23,22 @@ type Status struct {
 	EvaluationError string `json:"evaluationError"`
 }
 
-// Review is the subset of a SubjectAccessReview the comparer reads.
+// Review is the subset of a SubjectAccessReview the comparer reads. A line may also be
+// a v1 Status (kube-apiserver's answer to a request it rejects); then Failure is set.
 type Review struct {
 	Metadata struct {
 		Annotations map[string]string `json:"annotations"`
 	} `json:"metadata"`
-	Spec   json.RawMessage `json:"spec"`
-	Status Status          `json:"status"`
+	Spec    json.RawMessage `json:"spec"`
+	Status  Status          `json:"-"`
+	Failure *Failure        `json:"-"`
+}
+
+// Failure is the part of a v1 Status that is compared.
+type Failure struct {
+	Code    int    `json:"code"`
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
 }
 
 // Parse decodes one output line.
@@ -38,18 +47,45 @@ func Parse(line []byte) (*Review, error) {
 	if err := json.Unmarshal(line, &r); err != nil {
 		return nil, err
 	}
+	var probe struct {
+		Kind   string          `json:"kind"`
+		Status json.RawMessage `json:"status"`
+	}
+	if err := json.Unmarshal(line, &probe); err != nil {
+		return nil, err
+	}
+	if probe.Kind == "Status" {
+		var f Failure
+		if err := json.Unmarshal(line, &f); err != nil {
+			return nil, err
+		}
+		r.Failure = &f
+		return &r, nil
+	}
+	if len(probe.Status) > 0 {
+		if err := json.Unmarshal(probe.Status, &r.Status); err != nil {
+			return nil, fmt.Errorf("status: %w", err)
+		}
+	}
 	return &r, nil
 }
 
 // Equal reports whether actual matches expected, and if not, why.
 func Equal(expected, actual *Review) (bool, string) {
-	e, a := expected.Status, actual.Status
-	if isInvalid(e) {
-		if isInvalid(a) && !a.Allowed && !a.Denied {
+	if expected.Failure != nil || isInvalid(expected.Status) {
+		if rejected(actual) {
+			if expected.Failure != nil && actual.Failure != nil &&
+				(expected.Failure.Code != actual.Failure.Code || expected.Failure.Reason != actual.Failure.Reason) {
+				return false, fmt.Sprintf("rejection: oracle %d %s, kauthz %d %s", expected.Failure.Code, expected.Failure.Reason, actual.Failure.Code, actual.Failure.Reason)
+			}
 			return true, ""
 		}
-		return false, "oracle rejected the request as invalid; kauthz did not"
+		return false, "oracle rejected the request as invalid; kauthz answered it"
 	}
+	if actual.Failure != nil {
+		return false, fmt.Sprintf("kauthz rejected the request (%d %s: %s); the oracle answered it", actual.Failure.Code, actual.Failure.Reason, actual.Failure.Message)
+	}
+	e, a := expected.Status, actual.Status
 	var diffs []string
 	if e.Allowed != a.Allowed {
 		diffs = append(diffs, fmt.Sprintf("allowed: oracle %v, kauthz %v", e.Allowed, a.Allowed))
@@ -67,6 +103,13 @@ func Equal(expected, actual *Review) (bool, string) {
 		return false, strings.Join(diffs, "; ")
 	}
 	return true, ""
+}
+
+func rejected(r *Review) bool {
+	if r.Failure != nil {
+		return true
+	}
+	return isInvalid(r.Status) && !r.Status.Allowed && !r.Status.Denied
 }
 
 // isInvalid recognises the answer for a request kube-apiserver would reject with 422.

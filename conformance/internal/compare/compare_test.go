@@ -30,6 +30,11 @@ func TestEqual(t *testing.T) {
 		{"error aggregate order", `{"status":{"reason":"node: n\nrbac: RBAC: [b not found, a not found]"}}`, `{"status":{"reason":"node: n\nrbac: RBAC: [a not found, b not found]"}}`, true},
 		{"error aggregate content", `{"status":{"reason":"rbac: RBAC: [b not found, a not found]"}}`, `{"status":{"reason":"rbac: RBAC: [a not found, c not found]"}}`, false},
 		{"both invalid", `{"status":{"evaluationError":"x \"\" is invalid: spec.user: y"}}`, `{"status":{"evaluationError":"SubjectAccessReview \"\" is invalid: z"}}`, true},
+		{"status vs status", `{"kind":"Status","status":"Failure","reason":"Invalid","code":422,"message":"a"}`, `{"apiVersion":"v1","kind":"Status","status":"Failure","reason":"Invalid","code":422,"message":"b"}`, true},
+		{"status vs invalid sar", `{"kind":"Status","status":"Failure","reason":"Invalid","code":422}`, `{"status":{"evaluationError":"x is invalid: y"}}`, true},
+		{"status code differs", `{"kind":"Status","status":"Failure","reason":"Invalid","code":422}`, `{"kind":"Status","status":"Failure","reason":"BadRequest","code":400}`, false},
+		{"status vs answer", `{"kind":"Status","status":"Failure","reason":"Invalid","code":422}`, `{"status":{"allowed":false}}`, false},
+		{"answer vs status", `{"status":{"allowed":false}}`, `{"kind":"Status","status":"Failure","reason":"Invalid","code":422}`, false},
 		{"only oracle invalid", `{"status":{"evaluationError":"x \"\" is invalid: spec.user: y"}}`, `{"status":{"allowed":false}}`, false},
 	}
 	for _, c := range cases {

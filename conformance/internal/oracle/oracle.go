@@ -334,8 +334,9 @@ func (o *Oracle) write(kind string, key snapshot.Key, obj runtime.Object) error 
 	return nil
 }
 
-// Review answers one v1 SubjectAccessReview and returns it with its status filled.
-func (o *Oracle) Review(ctx context.Context, sar *authorizationv1.SubjectAccessReview) (*authorizationv1.SubjectAccessReview, error) {
+// Review answers one v1 SubjectAccessReview and returns it with its status filled, or,
+// for a request kube-apiserver would reject, the v1 Status it would return.
+func (o *Oracle) Review(ctx context.Context, sar *authorizationv1.SubjectAccessReview) (runtime.Object, error) {
 	out := sar.DeepCopy()
 	legacyscheme.Scheme.Default(out)
 	internal := &authorizationapi.SubjectAccessReview{}
@@ -354,10 +355,9 @@ func (o *Oracle) Review(ctx context.Context, sar *authorizationv1.SubjectAccessR
 	})
 	if errs := authorizationvalidation.ValidateSubjectAccessReviewCreate(vctx, legacyscheme.Scheme, internal); len(errs) > 0 {
 		// kube-apiserver rejects the request (422); there is no decision.
-		out.Status = authorizationv1.SubjectAccessReviewStatus{
-			EvaluationError: apierrors.NewInvalid(authorizationapi.Kind(internal.Kind), "", errs).Error(),
-		}
-		return out, nil
+		status := apierrors.NewInvalid(authorizationapi.Kind(internal.Kind), "", errs).Status()
+		status.APIVersion, status.Kind = "v1", "Status"
+		return &status, nil
 	}
 	attrs := authorizationutil.AuthorizationAttributesFrom(internal.Spec)
 	decision, reason, evalErr := o.authz.Authorize(ctx, attrs)
