@@ -218,3 +218,64 @@ fn webhook_answers_are_undetermined_not_guessed() {
     let o = kauthz(&with_example(&["can-i", "--list", "--as", "nobody", "--authorization-mode", "RBAC,Webhook"]));
     assert!(stderr(&o).contains("webhook authorizer does not support user rule resolution"));
 }
+
+/// The kubelet's list is complete: the Node authorizer's graph grants appear as concrete
+/// rows, and only for objects the node's own pods use.
+#[test]
+fn node_list_shows_graph_rows() {
+    let list = |node: &str, ns: &str| {
+        let o = kauthz(&with_example(&["can-i", "--list", "--as-node", node, "-n", ns]));
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let row = |text: &str, res: &str, name: &str, verbs: &str| {
+        text.lines().any(|l| {
+            let cells: Vec<&str> = l.split_whitespace().collect();
+            cells.first() == Some(&res) && l.contains(&format!("[{name}]")) && l.trim_end().ends_with(verbs)
+        })
+    };
+    let worker = list("kubeletauthz-worker", "kube-system");
+    assert!(row(&worker, "configmaps", "kube-proxy", "[get list watch]"), "{worker}");
+    assert!(row(&worker, "configmaps", "kube-root-ca.crt", "[get list watch]"), "{worker}");
+    assert!(row(&worker, "serviceaccounts/token", "kube-proxy", "[create]"), "{worker}");
+    assert!(row(&worker, "serviceaccounts/token", "coredns", "[create]"), "{worker}");
+    assert!(row(&worker, "nodes", "kubeletauthz-worker", "[get list watch]"), "{worker}");
+    assert!(!worker.contains("kube-proxy-trgxh"), "another node's pod must not be listed");
+
+    let provisioner = |node: &str| row(&list(node, "local-path-storage"), "configmaps", "local-path-config", "[get list watch]");
+    assert!(provisioner("kubeletauthz-worker2"), "the provisioner runs on worker2");
+    assert!(!provisioner("kubeletauthz-worker"), "worker has no pod using local-path-config");
+}
+
+#[test]
+fn explain_shows_graph_path_and_who_can_lists_nodes() {
+    let o = kauthz(&with_example(&[
+        "explain",
+        "get",
+        "configmaps/local-path-config",
+        "-n",
+        "local-path-storage",
+        "--as-node",
+        "kubeletauthz-worker2",
+    ]));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(
+            "node kubeletauthz-worker2 <- pod local-path-storage/local-path-provisioner-6bc4bddd6b-jrxmn <- configmap local-path-storage/local-path-config"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    let o = kauthz(&with_example(&["who-can", "get", "configmaps/local-path-config", "-n", "local-path-storage", "-o", "json"]));
+    let holders: Vec<serde_json::Value> = serde_json::from_str(&stdout(&o)).unwrap();
+    let nodes: Vec<&str> = holders.iter().filter(|h| h["kind"] == "Node").map(|h| h["name"].as_str().unwrap()).collect();
+    assert_eq!(nodes, ["kubeletauthz-worker2"]);
+}
+
+#[test]
+fn node_reason_strings_follow_upstream() {
+    let o = kauthz(&with_example(&["can-i", "list", "secrets", "-A", "--as-node", "kubeletauthz-worker"]));
+    assert_eq!(stdout(&o), "no - node: can only read namespaced object of this type\n");
+    let o = kauthz(&with_example(&["can-i", "get", "nodes", "--as-node", "kubeletauthz-worker"]));
+    assert_eq!(stdout(&o), "no - node: node 'kubeletauthz-worker' cannot read all nodes, only its own Node object\n");
+}

@@ -57,7 +57,7 @@ pub fn rules_for(chain: &Chain, state: &ClusterState, user: &UserInfo, namespace
     for a in &chain.authorizers {
         match &a.mode {
             Mode::Node => {
-                for (rule, source) in node_rules(state, user) {
+                for (rule, source) in node_rules(state, user, namespace) {
                     push(&mut review, rule, source);
                 }
             }
@@ -113,9 +113,160 @@ pub fn rules_for(chain: &Chain, state: &ClusterState, user: &UserInfo, namespace
     review
 }
 
-/// The Node authorizer's grants to `user` as rules (empty for non-nodes).
-fn node_rules(_state: &ClusterState, _user: &UserInfo) -> Vec<(PolicyRule, String)> {
-    Vec::new()
+/// Resources the Node authorizer decides itself (its static rules are never consulted for
+/// them), by API group and resource.
+const NODE_HANDLED: &[(&str, &str)] = &[
+    ("", "secrets"),
+    ("", "configmaps"),
+    ("", "persistentvolumeclaims"),
+    ("", "persistentvolumes"),
+    ("resource.k8s.io", "resourceclaims"),
+    ("storage.k8s.io", "volumeattachments"),
+    ("", "serviceaccounts"),
+    ("coordination.k8s.io", "leases"),
+    ("storage.k8s.io", "csinodes"),
+    ("resource.k8s.io", "resourceslices"),
+    ("", "nodes"),
+    ("", "pods"),
+    ("certificates.k8s.io", "podcertificaterequests"),
+];
+
+/// (group, resource, subresource, namespaced) of every request shape the Node authorizer's
+/// handlers answer; probed verb by verb to list exactly what they allow.
+const NODE_PROBES: &[(&str, &str, &str, bool)] = &[
+    ("", "nodes", "", false),
+    ("", "nodes", "status", false),
+    ("", "pods", "", true),
+    ("", "pods", "status", true),
+    ("", "pods", "eviction", true),
+    ("coordination.k8s.io", "leases", "", true),
+    ("storage.k8s.io", "csinodes", "", false),
+    ("storage.k8s.io", "csinodes", "status", false),
+    ("resource.k8s.io", "resourceslices", "", false),
+    ("certificates.k8s.io", "podcertificaterequests", "", true),
+];
+
+const PROBE_VERBS: &[&str] = &["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"];
+
+/// Field selectors the Node authorizer honours for list/watch, per resource.
+fn node_selector_field(resource: &str) -> &'static str {
+    if resource == "nodes" { "metadata.name" } else { "spec.nodeName" }
+}
+
+fn graph_vertex(resource: &str) -> Option<crate::node::VertexType> {
+    use crate::node::VertexType as V;
+    Some(match resource {
+        "secrets" => V::Secret,
+        "configmaps" => V::ConfigMap,
+        "persistentvolumeclaims" => V::Pvc,
+        "persistentvolumes" => V::Pv,
+        "resourceclaims" => V::ResourceClaim,
+        "volumeattachments" => V::VolumeAttachment,
+        "resourceslices" => V::ResourceSlice,
+        "pods" => V::Pod,
+        "serviceaccounts" => V::ServiceAccount,
+        "podcertificaterequests" => V::PodCertificateRequest,
+        _ => return None,
+    })
+}
+
+/// The Node authorizer's grants to `user` in `namespace`, as rules with their sources:
+/// its static rules for the resources it does not handle itself, every concrete object the
+/// graph relates to the node, and what its per-resource handlers allow (own Node, Lease and
+/// CSINode by name, list/watch scoped by field selector, writes NodeRestriction polices).
+/// Every handler row is verified by asking the authorizer, so the list cannot claim more
+/// or less than the decisions. Empty for anyone who is not a node.
+fn node_rules(state: &ClusterState, user: &UserInfo, namespace: &str) -> Vec<(PolicyRule, String)> {
+    use crate::node;
+    let Some(node_name) = node::node_identity(user).filter(|n| !n.is_empty()) else { return Vec::new() };
+    let authorizer = node::default_authorizer();
+    let mut out = Vec::new();
+    let rule = |verbs: Vec<String>, group: &str, resource: String, names: Vec<String>| PolicyRule {
+        verbs,
+        api_groups: vec![group.to_string()],
+        resources: vec![resource],
+        resource_names: names,
+        non_resource_urls: Vec::new(),
+    };
+
+    // Static rules, minus the resources the handlers decide.
+    for r in authorizer.rules() {
+        for atom in breakdown(r) {
+            let res = atom.resources.first().map(|r| r.split('/').next().unwrap_or(r)).unwrap_or("");
+            let group = atom.api_groups.first().map(String::as_str).unwrap_or("");
+            if !NODE_HANDLED.contains(&(group, res)) {
+                out.push((atom, "Node: static rules (system:node)".to_string()));
+            }
+        }
+    }
+
+    // Handler probes: unnamed, own name, and node-scoped field selector.
+    let allows = |group: &str, resource: &str, sub: &str, verb: &str, ns: &str, name: &str, selector: Option<&str>| {
+        let mut a = crate::authz::Attributes::resource(user.clone(), verb, resource, ns, name);
+        a.api_group = group.into();
+        a.subresource = sub.into();
+        if let Some(field) = selector {
+            a.field_selector.requirements = vec![crate::selector::FieldRequirement {
+                field: field.into(),
+                operator: crate::selector::Operator::Equals,
+                value: node_name.into(),
+            }];
+        }
+        authorizer.decide(state.graph(), &a).decision == crate::authz::Decision::Allow
+    };
+    for &(group, resource, sub, namespaced) in NODE_PROBES {
+        let ns = if namespaced { namespace } else { "" };
+        let path = if sub.is_empty() { resource.to_string() } else { format!("{resource}/{sub}") };
+        let (mut any, mut own, mut selected) = (Vec::new(), Vec::new(), Vec::new());
+        for &verb in PROBE_VERBS {
+            if allows(group, resource, sub, verb, ns, "", None) {
+                any.push(verb.to_string());
+            } else if allows(group, resource, sub, verb, ns, node_name, None) {
+                own.push(verb.to_string());
+            } else if matches!(verb, "list" | "watch" | "deletecollection")
+                && allows(group, resource, sub, verb, ns, "", Some(node_selector_field(resource)))
+            {
+                selected.push(verb.to_string());
+            }
+        }
+        if !any.is_empty() {
+            let why = if matches!(verb_kind(&any), WriteKind::Writes) {
+                "Node: handler allows any name (NodeRestriction admission limits the object)"
+            } else {
+                "Node: handler"
+            };
+            out.push((rule(any, group, path.clone(), Vec::new()), why.to_string()));
+        }
+        if !own.is_empty() {
+            out.push((rule(own, group, path.clone(), vec![node_name.to_string()]), "Node: own object only".to_string()));
+        }
+        if !selected.is_empty() {
+            let cond = format!("fieldSelector {}={}", node_selector_field(resource), node_name);
+            out.push((rule(selected, group, path, vec![cond.clone()]), format!("Node: list/watch only with {cond}")));
+        }
+    }
+
+    // Graph grants: concrete objects related to the node, in this namespace or cluster-scoped.
+    for g in node::graph_grants(state.graph(), node_name) {
+        if !(g.namespace.is_empty() || g.namespace == namespace) {
+            continue;
+        }
+        let path = graph_vertex(g.resource)
+            .map(|vt| node::GraphPath::find(state.graph(), node_name, vt, &g.namespace, &g.name).hops.join(" <- "))
+            .unwrap_or_default();
+        let verbs = g.verbs.iter().map(|v| v.to_string()).collect();
+        out.push((rule(verbs, g.api_group, g.resource_path(), vec![g.name.clone()]), format!("Node: graph {path}")));
+    }
+    out
+}
+
+enum WriteKind {
+    Reads,
+    Writes,
+}
+
+fn verb_kind(verbs: &[String]) -> WriteKind {
+    if verbs.iter().all(|v| matches!(v.as_str(), "get" | "list" | "watch")) { WriteKind::Reads } else { WriteKind::Writes }
 }
 
 /// Go's `%v` of a string slice: `[a b]`, `[]` when empty.

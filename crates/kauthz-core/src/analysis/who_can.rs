@@ -70,9 +70,78 @@ pub fn who_can(chain: &Chain, state: &ClusterState, attrs: &Attributes) -> Vec<H
                 namespace: String::new(),
                 via: format!("{}: allows everything", a.name),
             }),
-            Mode::Node | Mode::AlwaysDeny | Mode::Webhook => {}
+            Mode::Node => out.extend(node_holders(state, attrs)),
+            Mode::AlwaysDeny | Mode::Webhook => {}
         }
     }
     out.dedup();
     out
+}
+
+/// Nodes holding the permission through the Node authorizer. A node with no relationships
+/// is probed first: if it is allowed, every node is. Otherwise the candidates are the nodes
+/// the graph relates to the object, plus the node the request names or selects; each is
+/// confirmed by asking the authorizer.
+fn node_holders(state: &ClusterState, attrs: &Attributes) -> Vec<Holder> {
+    use crate::node;
+    let authorizer = node::default_authorizer();
+    let ask = |node_name: &str| {
+        let mut a = attrs.clone();
+        a.user = UserInfo::new(format!("{}{node_name}", node::NODE_USER_PREFIX), [node::NODES_GROUP]);
+        authorizer.authorize(state.graph(), &a)
+    };
+    // No real node is named like this (names are DNS subdomains), so it has no graph edges.
+    let (unrelated, _) = ask("kauthz:unrelated-node");
+    if unrelated.decision == crate::authz::Decision::Allow {
+        return vec![Holder {
+            kind: "Group".into(),
+            name: node::NODES_GROUP.into(),
+            namespace: String::new(),
+            via: "Node: every node (static rules or handler; NodeRestriction may limit writes)".into(),
+        }];
+    }
+    let mut candidates: Vec<String> = Vec::new();
+    if let Some(vt) = vertex_for(&attrs.api_group, &attrs.resource) {
+        candidates.extend(node::nodes_reaching(state.graph(), vt, &attrs.namespace, &attrs.name));
+    }
+    if !attrs.name.is_empty() && matches!(attrs.resource.as_str(), "nodes" | "csinodes" | "leases") {
+        candidates.push(attrs.name.clone());
+    }
+    candidates.extend(
+        attrs.field_selector.requirements.iter().filter(|r| r.operator == crate::selector::Operator::Equals).map(|r| r.value.clone()),
+    );
+    candidates.sort();
+    candidates.dedup();
+    candidates
+        .into_iter()
+        .filter_map(|n| {
+            let (verdict, path) = ask(&n);
+            (verdict.decision == crate::authz::Decision::Allow).then(|| Holder {
+                kind: "Node".into(),
+                via: match path {
+                    Some(p) => format!("Node: graph {}", p.hops.join(" <- ")),
+                    None => "Node: own object".into(),
+                },
+                name: n,
+                namespace: String::new(),
+            })
+        })
+        .collect()
+}
+
+fn vertex_for(group: &str, resource: &str) -> Option<crate::node::VertexType> {
+    use crate::node::VertexType as V;
+    Some(match (group, resource) {
+        ("", "secrets") => V::Secret,
+        ("", "configmaps") => V::ConfigMap,
+        ("", "persistentvolumeclaims") => V::Pvc,
+        ("", "persistentvolumes") => V::Pv,
+        ("resource.k8s.io", "resourceclaims") => V::ResourceClaim,
+        ("storage.k8s.io", "volumeattachments") => V::VolumeAttachment,
+        ("resource.k8s.io", "resourceslices") => V::ResourceSlice,
+        ("", "pods") => V::Pod,
+        ("", "serviceaccounts") => V::ServiceAccount,
+        ("certificates.k8s.io", "podcertificaterequests") => V::PodCertificateRequest,
+        _ => return None,
+    })
 }
