@@ -214,8 +214,17 @@ impl Chain {
     }
 
     /// Evaluates the request through `system:masters` and every authorizer, as the union
-    /// authorizer does.
+    /// authorizer does, recording the graph path behind a Node allow.
     pub fn evaluate(&self, state: &ClusterState, attrs: &Attributes) -> ChainResult {
+        self.evaluate_with(state, attrs, true)
+    }
+
+    /// Like [`Chain::evaluate`] without graph paths: the hot path for review streams.
+    pub fn decide(&self, state: &ClusterState, attrs: &Attributes) -> ChainResult {
+        self.evaluate_with(state, attrs, false)
+    }
+
+    fn evaluate_with(&self, state: &ClusterState, attrs: &Attributes, explain: bool) -> ChainResult {
         let mut steps = Vec::with_capacity(self.authorizers.len() + 1);
         let masters = if attrs.user.in_group(PRIVILEGED_GROUP) { Verdict::allow("") } else { Verdict::no_opinion("") };
         steps.push(step(PRIVILEGED_AUTHORIZER_NAME, "Privileged", Some(masters.clone())));
@@ -227,11 +236,12 @@ impl Chain {
         for a in &self.authorizers {
             let mut s = step(&a.name, a.mode.type_name(), None);
             let verdict = match &a.mode {
-                Mode::Node => {
+                Mode::Node if explain => {
                     let (v, path) = node::authorize(state.graph(), attrs);
                     s.graph_path = path;
                     v
                 }
+                Mode::Node => node::default_authorizer().decide(state.graph(), attrs),
                 Mode::Rbac => {
                     let (v, src) = state.rbac().authorize(attrs);
                     s.rbac_source = src;

@@ -64,7 +64,7 @@ fn answer(loaded: &Loaded, item: Value, out: &mut impl Write) -> Result<(), Stri
         return write_line(out, &StatusFailure::invalid(&errors));
     }
     let attrs = sar.attributes();
-    let result = loaded.chain.evaluate(&loaded.state, &attrs);
+    let result = loaded.chain.decide(&loaded.state, &attrs);
     sar.answer(&attrs, &result);
     write_line(out, &sar)
 }
