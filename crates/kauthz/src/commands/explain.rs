@@ -78,7 +78,11 @@ fn decision_word(d: Option<Decision>) -> &'static str {
 fn detail(step: &kauthz_core::chain::Step) -> Option<String> {
     if let Some(src) = &step.rbac_source {
         let r = &src.rule;
-        let list = kauthz_core::analysis::list::go_list;
+        // Like Go's %v, but the core group shows as "" rather than vanishing.
+        let list = |items: &[String]| {
+            let shown: Vec<String> = items.iter().map(|i| if i.is_empty() { "\"\"".to_string() } else { i.clone() }).collect();
+            kauthz_core::analysis::list::go_list(&shown)
+        };
         return Some(format!(
             "rule #{} of {} {}: verbs={} apiGroups={} resources={} resourceNames={} nonResourceURLs={}",
             src.rule_index + 1,
