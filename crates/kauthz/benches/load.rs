@@ -2,10 +2,8 @@
 //! cluster state (node graph included). Run with `cargo bench -p kauthz --bench load`.
 //! Peak memory is measured on the real binary by `make bench-load`.
 
-#[allow(dead_code)]
-mod gen_pods {
-    include!("../examples/gen_pods.rs");
-}
+#[path = "support/pods_dump.rs"]
+mod pods_dump;
 
 use kauthz_core::{ClusterState, snapshot};
 
@@ -17,7 +15,7 @@ const SIZES: &[usize] = &[10_000, 100_000];
 
 #[divan::bench(args = SIZES, sample_count = 3, sample_size = 1)]
 fn parse_and_build(bencher: divan::Bencher, pods: usize) {
-    let text = gen_pods::pods_json(pods);
+    let text = pods_dump::pods_json(pods);
     bencher.counter(divan::counter::BytesCount::new(text.len())).bench(|| {
         let snap = snapshot::parse_text("pods.json", &text).expect("generated dump parses");
         let state = ClusterState::from_objects(snap.objects);
