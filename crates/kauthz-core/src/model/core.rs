@@ -228,7 +228,8 @@ pub struct SecretRefHolder {
     pub secret_ref: Option<NameRef>,
 }
 
-/// A pod volume: every source that can reference a secret, configmap or claim.
+/// A pod volume: every source that can reference a secret, configmap or claim. Rare
+/// sources are boxed to keep the common volume small.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Volume {
@@ -236,37 +237,37 @@ pub struct Volume {
     pub name: String,
     /// Azure File (`secretName`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub azure_file: Option<AzureFileVolume>,
+    pub azure_file: Option<Box<AzureFileVolume>>,
     /// CephFS.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cephfs: Option<SecretRefHolder>,
+    pub cephfs: Option<Box<SecretRefHolder>>,
     /// Cinder.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cinder: Option<SecretRefHolder>,
+    pub cinder: Option<Box<SecretRefHolder>>,
     /// FlexVolume.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub flex_volume: Option<SecretRefHolder>,
+    pub flex_volume: Option<Box<SecretRefHolder>>,
     /// Projected sources.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub projected: Option<ProjectedVolume>,
     /// RBD.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rbd: Option<SecretRefHolder>,
+    pub rbd: Option<Box<SecretRefHolder>>,
     /// Secret.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<SecretVolume>,
     /// ScaleIO.
     #[serde(rename = "scaleIO", skip_serializing_if = "Option::is_none")]
-    pub scale_io: Option<SecretRefHolder>,
+    pub scale_io: Option<Box<SecretRefHolder>>,
     /// iSCSI.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub iscsi: Option<SecretRefHolder>,
+    pub iscsi: Option<Box<SecretRefHolder>>,
     /// StorageOS.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub storageos: Option<SecretRefHolder>,
+    pub storageos: Option<Box<SecretRefHolder>>,
     /// CSI inline volume.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub csi: Option<CsiVolume>,
+    pub csi: Option<Box<CsiVolume>>,
     /// ConfigMap.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config_map: Option<NameRef>,

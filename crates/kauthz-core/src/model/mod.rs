@@ -8,8 +8,6 @@ mod core;
 mod rbac;
 mod storage;
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 pub use self::core::*;
@@ -29,14 +27,103 @@ pub struct ObjectMeta {
     #[serde(skip_serializing_if = "String::is_empty")]
     pub uid: String,
     /// Labels.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub labels: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "StringMap::is_empty")]
+    pub labels: StringMap,
     /// Annotations (mirror pods are marked by `kubernetes.io/config.mirror`).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub annotations: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "StringMap::is_empty")]
+    pub annotations: StringMap,
     /// Owner references.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub owner_references: Vec<OwnerReference>,
+}
+
+/// A small string-to-string map (labels, annotations) kept as a sorted vector: objects carry
+/// a handful of entries, and a vector costs a fraction of a tree's nodes per object.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct StringMap(Vec<(String, String)>);
+
+impl StringMap {
+    /// An empty map.
+    pub fn new() -> Self {
+        StringMap(Vec::new())
+    }
+
+    /// The value for `key`.
+    pub fn get(&self, key: &str) -> Option<&String> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok().map(|i| &self.0[i].1)
+    }
+
+    /// Whether `key` is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Sets `key` to `value`, returning the previous value.
+    pub fn insert(&mut self, key: String, value: String) -> Option<String> {
+        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Err(i) => {
+                self.0.insert(i, (key, value));
+                None
+            }
+        }
+    }
+
+    /// Entries in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the map is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<(String, String)> for StringMap {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
+        let mut m = StringMap::new();
+        for (k, v) in iter {
+            m.insert(k, v);
+        }
+        m
+    }
+}
+
+impl Serialize for StringMap {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for StringMap {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = StringMap;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map of strings")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<StringMap, A::Error> {
+                let mut entries: Vec<(String, String)> = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                while let Some(entry) = map.next_entry::<String, String>()? {
+                    entries.push(entry);
+                }
+                // Later duplicates win, as in a JSON object decoded by Go.
+                entries.reverse();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                entries.dedup_by(|a, b| a.0 == b.0);
+                entries.shrink_to_fit();
+                Ok(StringMap(entries))
+            }
+        }
+        deserializer.deserialize_map(V)
+    }
 }
 
 /// A reference to an owning object.

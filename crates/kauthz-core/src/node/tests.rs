@@ -452,13 +452,13 @@ fn every_reference_form() {
         env_from: vec![EnvFromSource { secret_ref: None, config_map_ref: Some(NameRef { name: "c-cm".into() }) }],
         ..Container::default()
     }];
-    let holder = |n: &str| Some(SecretRefHolder { secret_ref: Some(NameRef { name: n.into() }) });
+    let holder = |n: &str| Some(Box::new(SecretRefHolder { secret_ref: Some(NameRef { name: n.into() }) }));
     p.spec.volumes = vec![
-        Volume { name: "a".into(), azure_file: Some(AzureFileVolume { secret_name: "azure".into() }), ..Volume::default() },
+        Volume { name: "a".into(), azure_file: Some(Box::new(AzureFileVolume { secret_name: "azure".into() })), ..Volume::default() },
         Volume { name: "b".into(), cephfs: holder("ceph"), ..Volume::default() },
         Volume {
             name: "c".into(),
-            csi: Some(CsiVolume { driver: "d".into(), node_publish_secret_ref: Some(NameRef { name: "csi".into() }) }),
+            csi: Some(Box::new(CsiVolume { driver: "d".into(), node_publish_secret_ref: Some(NameRef { name: "csi".into() }) })),
             ..Volume::default()
         },
         Volume {

@@ -5,11 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{ClusterRole, LabelSelector, PolicyRule};
+use crate::model::{ClusterRole, LabelSelector, PolicyRule, StringMap};
 
 /// Whether `labels` satisfy `selector` (`metav1.LabelSelectorAsSelector` semantics), or
 /// `None` if the selector is invalid (the controller then leaves the role as it is).
-pub fn selector_matches(selector: &LabelSelector, labels: &BTreeMap<String, String>) -> Option<bool> {
+pub fn selector_matches(selector: &LabelSelector, labels: &StringMap) -> Option<bool> {
     for (k, v) in &selector.match_labels {
         if labels.get(k) != Some(v) {
             return Some(false).filter(|_| valid(selector));
@@ -139,7 +139,7 @@ mod tests {
 
     #[test]
     fn expressions() {
-        let labels: BTreeMap<String, String> = [("a".to_string(), "1".to_string())].into();
+        let labels: StringMap = [("a".to_string(), "1".to_string())].into_iter().collect();
         let expr = |op: &str, vals: &[&str]| LabelSelector {
             match_expressions: vec![LabelSelectorRequirement {
                 key: "a".into(),
