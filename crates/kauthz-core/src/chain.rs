@@ -265,7 +265,10 @@ impl Chain {
             }
             // Since v1.37 the union prefixes each collected reason with its authorizer's name.
             if !verdict.reason.is_empty() {
-                reasons.push(format!("{}: {}", a.name, verdict.reason));
+                let reason = format!("{}: {}", a.name, verdict.reason);
+                #[cfg(feature = "mutants")]
+                let reason = if crate::mutants::active(crate::mutants::Mutant::NoReasonPrefix) { verdict.reason.clone() } else { reason };
+                reasons.push(reason);
             }
             if let Some(e) = verdict.error {
                 errors.push(e);

@@ -12,6 +12,8 @@ pub mod chain;
 pub mod defaults;
 pub mod gostr;
 pub mod model;
+#[cfg(feature = "mutants")]
+pub mod mutants;
 pub mod node;
 pub mod rbac;
 pub mod resources;

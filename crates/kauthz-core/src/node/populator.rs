@@ -218,7 +218,10 @@ fn extended_status_equal(a: Option<&ExtendedResourceClaimStatus>, b: Option<&Ext
 
 /// Containers in upstream's visiting order: init, regular, ephemeral.
 fn all_containers(pod: &Pod) -> impl Iterator<Item = &crate::model::Container> {
-    pod.spec.init_containers.iter().chain(&pod.spec.containers).chain(&pod.spec.ephemeral_containers)
+    let init: &[crate::model::Container] = &pod.spec.init_containers;
+    #[cfg(feature = "mutants")]
+    let init = if crate::mutants::active(crate::mutants::Mutant::IgnoreInitContainers) { &[] } else { init };
+    init.iter().chain(&pod.spec.containers).chain(&pod.spec.ephemeral_containers)
 }
 
 /// Every secret name the pod references directly, in upstream's order (image pull

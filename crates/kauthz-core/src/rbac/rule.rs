@@ -43,6 +43,10 @@ pub fn resource_matches(rule: &PolicyRule, resource: &str, subresource: &str) ->
 
 /// An empty name list matches any name; otherwise the name must be listed.
 pub fn resource_name_matches(rule: &PolicyRule, name: &str) -> bool {
+    #[cfg(feature = "mutants")]
+    if crate::mutants::active(crate::mutants::Mutant::RbacIgnoreResourceNames) {
+        return true;
+    }
     rule.resource_names.is_empty() || rule.resource_names.iter().any(|n| n == name)
 }
 

@@ -1,0 +1,56 @@
+//! Deliberately injected bugs, compiled only with the `mutants` feature, so that the
+//! conformance harness can prove it catches them (`conformance/selftest.sh`).
+//!
+//! `KAUTHZ_MUTANT=<name>` selects one bug for the whole process; unset or empty means
+//! none. The variable is read once. Default builds contain none of this code.
+
+use std::sync::OnceLock;
+
+/// One deliberate bug.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mutant {
+    /// The graph populator skips init containers' secret and configmap references.
+    IgnoreInitContainers,
+    /// RBAC treats every rule's `resourceNames` as empty (matches any name).
+    RbacIgnoreResourceNames,
+    /// The chain does not prefix NoOpinion reasons with the authorizer's name.
+    NoReasonPrefix,
+}
+
+impl Mutant {
+    /// Every mutant, for `selftest.sh` and error messages.
+    pub const ALL: [Mutant; 3] = [Mutant::IgnoreInitContainers, Mutant::RbacIgnoreResourceNames, Mutant::NoReasonPrefix];
+
+    /// The `KAUTHZ_MUTANT` value selecting this mutant.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mutant::IgnoreInitContainers => "ignore-init-containers",
+            Mutant::RbacIgnoreResourceNames => "rbac-ignore-resource-names",
+            Mutant::NoReasonPrefix => "no-reason-prefix",
+        }
+    }
+}
+
+/// The mutant selected by `KAUTHZ_MUTANT`. Panics on an unknown name, so a typo cannot
+/// pass for a mutant the harness failed to catch.
+pub fn selected() -> Option<Mutant> {
+    static SELECTED: OnceLock<Option<Mutant>> = OnceLock::new();
+    *SELECTED.get_or_init(|| {
+        let v = std::env::var("KAUTHZ_MUTANT").unwrap_or_default();
+        if v.is_empty() {
+            return None;
+        }
+        match Mutant::ALL.into_iter().find(|m| m.name() == v) {
+            Some(m) => Some(m),
+            None => {
+                let known: Vec<&str> = Mutant::ALL.iter().map(|m| m.name()).collect();
+                panic!("KAUTHZ_MUTANT={v:?} is not a known mutant (known: {})", known.join(", "))
+            }
+        }
+    })
+}
+
+/// Whether `m` is the selected mutant.
+pub fn active(m: Mutant) -> bool {
+    selected() == Some(m)
+}
