@@ -191,13 +191,36 @@ func (c *cluster) nodeRefs(node string) []ref {
 		for _, s := range pod.Spec.ImagePullSecrets {
 			out = append(out, ref{"secrets", pod.Namespace, s.Name})
 		}
+		// Init, regular and ephemeral containers, as upstream's visitors walk them: env
+		// and envFrom references of each.
+		var envs [][]corev1.EnvVar
+		var froms [][]corev1.EnvFromSource
+		for _, ctr := range pod.Spec.InitContainers {
+			envs, froms = append(envs, ctr.Env), append(froms, ctr.EnvFrom)
+		}
 		for _, ctr := range pod.Spec.Containers {
-			for _, e := range ctr.Env {
+			envs, froms = append(envs, ctr.Env), append(froms, ctr.EnvFrom)
+		}
+		for _, ctr := range pod.Spec.EphemeralContainers {
+			envs, froms = append(envs, ctr.Env), append(froms, ctr.EnvFrom)
+		}
+		for _, env := range envs {
+			for _, e := range env {
 				if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
 					out = append(out, ref{"secrets", pod.Namespace, e.ValueFrom.SecretKeyRef.Name})
 				}
 				if e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil {
 					out = append(out, ref{"configmaps", pod.Namespace, e.ValueFrom.ConfigMapKeyRef.Name})
+				}
+			}
+		}
+		for _, from := range froms {
+			for _, f := range from {
+				if f.SecretRef != nil {
+					out = append(out, ref{"secrets", pod.Namespace, f.SecretRef.Name})
+				}
+				if f.ConfigMapRef != nil {
+					out = append(out, ref{"configmaps", pod.Namespace, f.ConfigMapRef.Name})
 				}
 			}
 		}
