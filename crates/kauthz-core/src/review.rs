@@ -47,8 +47,8 @@ pub struct SarSpec {
     /// User name.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub user: String,
-    /// Groups.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Groups (`group` in v1beta1, which is accepted too).
+    #[serde(skip_serializing_if = "Vec::is_empty", alias = "group")]
     pub groups: Vec<String>,
     /// Extra.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]

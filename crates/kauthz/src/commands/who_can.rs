@@ -21,6 +21,9 @@ pub fn run(args: WhoCanArgs) -> Result<u8, String> {
     let attrs = context::attributes(&args.request, UserInfo::default())?;
     let loaded = context::load(&args.cluster)?;
     let holders = who_can::who_can(&loaded.chain, &loaded.state, &attrs);
+    if loaded.chain.has_webhook() {
+        eprintln!("Warning: the list may be incomplete: webhook authorizers cannot be enumerated offline");
+    }
     let out: Vec<HolderOut> =
         holders.iter().map(|h| HolderOut { kind: &h.kind, name: &h.name, namespace: &h.namespace, via: &h.via }).collect();
     match args.output {
