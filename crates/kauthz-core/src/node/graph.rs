@@ -26,6 +26,9 @@ pub const DEFAULT_DESTINATION_EDGE_THRESHOLD: usize = 200;
 /// "No destination": marks a plain edge (pv → pvc, secret → pv).
 const NONE: u32 = u32::MAX;
 
+/// Edges a reachability search may follow before it starts marking visited vertices.
+const DFS_BUDGET: u32 = 4096;
+
 /// The kinds of vertices the graph holds (upstream `vertexType`, same order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum VertexType {
@@ -499,21 +502,73 @@ impl Graph {
 
     /// Depth-first search along out-edges: destination edges are followed only when they
     /// lead to `node` (and then answer yes), plain edges always. The graph is acyclic by
-    /// construction (types are layered), so no visited set is needed; the answer equals
-    /// upstream's visiting DFS.
+    /// construction (types are layered), so real clusters need no visited set and the
+    /// search does not allocate; but shared vertices (many PVs bound to one PVC, many
+    /// claims used by the same pods) can make an unmarked search revisit subtrees
+    /// combinatorially, so past a step budget it restarts with a visited set. Either way
+    /// the answer is plain reachability, as upstream's visiting DFS computes it.
     fn dfs(&self, from: u32, node: u32) -> bool {
-        self.v(from).out.iter().any(|e| if e.dest != NONE { e.dest == node } else { e.to == node || self.dfs(e.to, node) })
+        let mut budget = DFS_BUDGET;
+        match self.dfs_bounded(from, node, &mut budget) {
+            Some(found) => found,
+            None => self.dfs_visited(from, node),
+        }
     }
 
-    /// One path from `start` to `node` (vertex ids, start first), for explanations.
-    fn path_ids(&self, from: u32, node: u32, acc: &mut Vec<u32>) -> bool {
+    fn dfs_bounded(&self, from: u32, node: u32, budget: &mut u32) -> Option<bool> {
+        for e in &self.v(from).out {
+            if *budget == 0 {
+                return None;
+            }
+            *budget -= 1;
+            if e.dest != NONE {
+                if e.dest == node {
+                    return Some(true);
+                }
+                continue;
+            }
+            if e.to == node || self.dfs_bounded(e.to, node, budget)? {
+                return Some(true);
+            }
+        }
+        Some(false)
+    }
+
+    fn dfs_visited(&self, from: u32, node: u32) -> bool {
+        let mut seen = vec![false; self.slots.len()];
+        let mut stack = vec![from];
+        seen[from as usize] = true;
+        while let Some(v) = stack.pop() {
+            for e in &self.v(v).out {
+                if e.dest != NONE {
+                    if e.dest == node {
+                        return true;
+                    }
+                    continue;
+                }
+                if e.to == node {
+                    return true;
+                }
+                if !seen[e.to as usize] {
+                    seen[e.to as usize] = true;
+                    stack.push(e.to);
+                }
+            }
+        }
+        false
+    }
+
+    /// One path from `start` to `node` (vertex ids, start first), for explanations; vertices
+    /// already explored are not entered twice.
+    fn path_ids(&self, from: u32, node: u32, acc: &mut Vec<u32>, seen: &mut [bool]) -> bool {
         acc.push(from);
         if from == node {
             return true;
         }
+        seen[from as usize] = true;
         for e in &self.v(from).out {
             let follow = if e.dest != NONE { e.dest == node } else { true };
-            if follow && self.path_ids(e.to, node, acc) {
+            if follow && (e.to == node || !seen[e.to as usize]) && self.path_ids(e.to, node, acc, seen) {
                 return true;
             }
         }
@@ -527,7 +582,8 @@ impl Graph {
         let node = self.lookup(VertexType::Node, "", node_name)?;
         let start = self.lookup(vtype, namespace, name)?;
         let mut acc = Vec::new();
-        if !self.path_ids(start, node, &mut acc) {
+        let mut seen = vec![false; self.slots.len()];
+        if !self.path_ids(start, node, &mut acc, &mut seen) {
             return None;
         }
         Some(acc.iter().rev().map(|&id| self.vertex_ref(id)).collect())

@@ -825,3 +825,28 @@ fn graph_is_send_sync_clone() {
     fn check<T: Send + Sync + Clone>() {}
     check::<Graph>();
 }
+
+/// A secret shared by many PVs bound to one claim used by many pods: an unmarked search
+/// would walk PVs x pods edges per decision, so this exceeds the search budget and
+/// exercises the marking fallback, which must answer exactly as the plain search.
+#[test]
+fn shared_vertices_do_not_blow_up_the_search() {
+    let mut g = Graph::new();
+    let r = |ns: &str, n: &str| Some(NamespacedRef { name: n.into(), namespace: ns.into() });
+    for i in 0..300 {
+        let mut pv =
+            PersistentVolume { metadata: ObjectMeta { name: format!("pv-{i}"), ..ObjectMeta::default() }, ..PersistentVolume::default() };
+        pv.spec.claim_ref = r("apps", "data");
+        pv.spec.csi = Some(PvCsi { driver: "d".into(), node_publish_secret_ref: r("apps", "shared"), ..PvCsi::default() });
+        g.add_pv(&pv);
+    }
+    for i in 0..150 {
+        let claim = Volume { persistent_volume_claim: Some(PvcVolume { claim_name: "data".into() }), ..Volume::default() };
+        g.add_pod(&pod("apps", &format!("web-{i}"), &format!("w{}", i % 3), vec![claim]));
+    }
+    g.add_pod(&pod("apps", "other", "lonely", vec![]));
+    assert_eq!(can_get(&g, "w1", "secrets", "apps", "shared"), Decision::Allow);
+    assert_eq!(can_get(&g, "lonely", "secrets", "apps", "shared"), Decision::NoOpinion);
+    let path = GraphPath::find(&g, "w2", VertexType::Secret, "apps", "shared");
+    assert!(!path.index_only && path.hops.len() == 5, "{path:?}");
+}
