@@ -369,59 +369,44 @@ impl Object {
 
     /// Decodes an object of `kind` directly from JSON text (no intermediate tree).
     pub fn from_json_str(kind: Kind, text: &str) -> Result<Object, serde_json::Error> {
-        use serde_json::from_str as de;
-        Ok(match kind {
-            Kind::Namespace => Object::Namespace(de(text)?),
-            Kind::Node => Object::Node(de(text)?),
-            Kind::Pod => Object::Pod(Box::new(de(text)?)),
-            Kind::Secret => Object::Secret(de(text)?),
-            Kind::ConfigMap => Object::ConfigMap(de(text)?),
-            Kind::ServiceAccount => Object::ServiceAccount(de(text)?),
-            Kind::PersistentVolumeClaim => Object::PersistentVolumeClaim(de(text)?),
-            Kind::PersistentVolume => Object::PersistentVolume(Box::new(de(text)?)),
-            Kind::VolumeAttachment => Object::VolumeAttachment(de(text)?),
-            Kind::CsiNode => Object::CsiNode(de(text)?),
-            Kind::CsiDriver => Object::CsiDriver(de(text)?),
-            Kind::Lease => Object::Lease(de(text)?),
-            Kind::ResourceClaim => Object::ResourceClaim(de(text)?),
-            Kind::ResourceSlice => Object::ResourceSlice(de(text)?),
-            Kind::PodCertificateRequest => Object::PodCertificateRequest(de(text)?),
-            Kind::Role => Object::Role(de(text)?),
-            Kind::ClusterRole => Object::ClusterRole(de(text)?),
-            Kind::RoleBinding => Object::RoleBinding(de(text)?),
-            Kind::ClusterRoleBinding => Object::ClusterRoleBinding(de(text)?),
-        })
+        let mut de = serde_json::Deserializer::from_str(text);
+        let object = Object::deserialize_kind(kind, &mut de)?;
+        de.end()?;
+        Ok(object)
     }
 
     /// Decodes an object of `kind` from a JSON value, reporting the failing field's path.
     /// The value must already have its payload fields removed.
     pub fn from_value(kind: Kind, value: serde_json::Value) -> Result<Object, String> {
-        fn de<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, String> {
-            serde_path_to_error::deserialize(v).map_err(|e| {
-                let path = e.path().to_string();
-                if path == "." { e.inner().to_string() } else { format!("field {path}: {}", e.inner()) }
-            })
-        }
+        let mut track = serde_path_to_error::Track::new();
+        Object::deserialize_kind(kind, serde_path_to_error::Deserializer::new(value, &mut track)).map_err(|e| {
+            let path = track.path().to_string();
+            if path == "." { e.to_string() } else { format!("field {path}: {e}") }
+        })
+    }
+
+    /// Decodes the struct for `kind` from any deserializer.
+    fn deserialize_kind<'de, D: serde::Deserializer<'de>>(kind: Kind, d: D) -> Result<Object, D::Error> {
         Ok(match kind {
-            Kind::Namespace => Object::Namespace(de(value)?),
-            Kind::Node => Object::Node(de(value)?),
-            Kind::Pod => Object::Pod(Box::new(de(value)?)),
-            Kind::Secret => Object::Secret(de(value)?),
-            Kind::ConfigMap => Object::ConfigMap(de(value)?),
-            Kind::ServiceAccount => Object::ServiceAccount(de(value)?),
-            Kind::PersistentVolumeClaim => Object::PersistentVolumeClaim(de(value)?),
-            Kind::PersistentVolume => Object::PersistentVolume(Box::new(de(value)?)),
-            Kind::VolumeAttachment => Object::VolumeAttachment(de(value)?),
-            Kind::CsiNode => Object::CsiNode(de(value)?),
-            Kind::CsiDriver => Object::CsiDriver(de(value)?),
-            Kind::Lease => Object::Lease(de(value)?),
-            Kind::ResourceClaim => Object::ResourceClaim(de(value)?),
-            Kind::ResourceSlice => Object::ResourceSlice(de(value)?),
-            Kind::PodCertificateRequest => Object::PodCertificateRequest(de(value)?),
-            Kind::Role => Object::Role(de(value)?),
-            Kind::ClusterRole => Object::ClusterRole(de(value)?),
-            Kind::RoleBinding => Object::RoleBinding(de(value)?),
-            Kind::ClusterRoleBinding => Object::ClusterRoleBinding(de(value)?),
+            Kind::Namespace => Object::Namespace(Deserialize::deserialize(d)?),
+            Kind::Node => Object::Node(Deserialize::deserialize(d)?),
+            Kind::Pod => Object::Pod(Box::new(Deserialize::deserialize(d)?)),
+            Kind::Secret => Object::Secret(Deserialize::deserialize(d)?),
+            Kind::ConfigMap => Object::ConfigMap(Deserialize::deserialize(d)?),
+            Kind::ServiceAccount => Object::ServiceAccount(Deserialize::deserialize(d)?),
+            Kind::PersistentVolumeClaim => Object::PersistentVolumeClaim(Deserialize::deserialize(d)?),
+            Kind::PersistentVolume => Object::PersistentVolume(Box::new(Deserialize::deserialize(d)?)),
+            Kind::VolumeAttachment => Object::VolumeAttachment(Deserialize::deserialize(d)?),
+            Kind::CsiNode => Object::CsiNode(Deserialize::deserialize(d)?),
+            Kind::CsiDriver => Object::CsiDriver(Deserialize::deserialize(d)?),
+            Kind::Lease => Object::Lease(Deserialize::deserialize(d)?),
+            Kind::ResourceClaim => Object::ResourceClaim(Deserialize::deserialize(d)?),
+            Kind::ResourceSlice => Object::ResourceSlice(Deserialize::deserialize(d)?),
+            Kind::PodCertificateRequest => Object::PodCertificateRequest(Deserialize::deserialize(d)?),
+            Kind::Role => Object::Role(Deserialize::deserialize(d)?),
+            Kind::ClusterRole => Object::ClusterRole(Deserialize::deserialize(d)?),
+            Kind::RoleBinding => Object::RoleBinding(Deserialize::deserialize(d)?),
+            Kind::ClusterRoleBinding => Object::ClusterRoleBinding(Deserialize::deserialize(d)?),
         })
     }
 }
