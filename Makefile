@@ -4,7 +4,7 @@
 SEEDS ?= 200
 CARGO ?= cargo
 
-.PHONY: test example lint conformance bench bench-compare bench-load
+.PHONY: test example lint conformance selftest bench bench-compare bench-load
 
 ## Run every Rust test (unit tests beside the code, CLI integration tests, doc tests).
 test:
@@ -22,6 +22,10 @@ lint:
 ## Differential test against upstream Kubernetes v1.37.2 (Go), SEEDS generated clusters.
 conformance:
 	bash conformance/run.sh --seeds $(SEEDS)
+
+## Proves the harness catches bugs: kauthz built with injected mutants must differ from upstream.
+selftest:
+	bash conformance/selftest.sh
 
 bench:
 	$(CARGO) bench -p kauthz-core --locked
