@@ -78,6 +78,12 @@ pub fn identity(args: &IdentityArgs) -> Result<UserInfo, String> {
     } else if !groups.iter().any(|g| g == "system:authenticated" || g == "system:unauthenticated") {
         groups.push("system:authenticated".into());
     }
+    if name.starts_with("system:node:") && !groups.iter().any(|g| g == "system:nodes") {
+        eprintln!(
+            "Note: {name} without group system:nodes is not a node to the Node authorizer (as with kubectl --as); use --as-node {} or add --as-group system:nodes",
+            &name["system:node:".len()..]
+        );
+    }
     Ok(UserInfo { name, groups, ..UserInfo::default() })
 }
 
