@@ -70,6 +70,11 @@ func Generate(seed uint64, sz Sizes) (*Scenario, error) {
 			}
 		}
 	}
+	for _, line := range c.fanOutRound() {
+		if err := enc(line); err != nil {
+			return nil, err
+		}
+	}
 	return &Scenario{Snapshot: snap, Requests: reqs.Bytes()}, nil
 }
 

@@ -54,10 +54,27 @@ func TestScenarioShape(t *testing.T) {
 			sars++
 		}
 	}
-	if sars < DefaultSizes.MinRequests-4 || sars > DefaultSizes.MaxRequests {
+	// A fan-out round adds four rounds of two questions from every node and one stranger.
+	if sars < DefaultSizes.MinRequests-4 || sars > DefaultSizes.MaxRequests+4*2*(DefaultSizes.MaxNodes+1) {
 		t.Errorf("%d requests, want %d..%d", sars, DefaultSizes.MinRequests, DefaultSizes.MaxRequests)
 	}
 	if events == 0 {
 		t.Errorf("no mutations")
+	}
+}
+
+func TestSomeSeedsFanOutPastTheIndexThreshold(t *testing.T) {
+	fanned := 0
+	for seed := uint64(1); seed <= 40; seed++ {
+		s, err := Generate(seed, DefaultSizes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(s.Requests, []byte(fanConfigMap)) {
+			fanned++
+		}
+	}
+	if fanned == 0 {
+		t.Fatal("no seed in 1..40 builds a vertex past the destination-index threshold")
 	}
 }
