@@ -386,7 +386,7 @@ impl Object {
     }
 
     /// Decodes the struct for `kind` from any deserializer.
-    fn deserialize_kind<'de, D: serde::Deserializer<'de>>(kind: Kind, d: D) -> Result<Object, D::Error> {
+    pub fn deserialize_kind<'de, D: serde::Deserializer<'de>>(kind: Kind, d: D) -> Result<Object, D::Error> {
         Ok(match kind {
             Kind::Namespace => Object::Namespace(Deserialize::deserialize(d)?),
             Kind::Node => Object::Node(Deserialize::deserialize(d)?),

@@ -15,6 +15,8 @@ use serde_json::value::RawValue;
 
 use crate::model::{Kind, Object};
 
+mod stream;
+
 /// A parsed snapshot: decoded objects in input order, plus what was skipped.
 #[derive(Debug, Default)]
 pub struct Snapshot {
@@ -105,6 +107,11 @@ fn collect_files(path: &Path, explicit: bool, out: &mut Vec<PathBuf>) -> Result<
 
 /// Parses one file's text (JSON or YAML, detected from the first non-blank character).
 pub fn parse_text(file: &str, text: &str) -> Result<Snapshot, LoadError> {
+    // Fast path for what kubectl writes; anything it does not accept is decoded again
+    // below, whose errors name the document and field.
+    if let Some(parsed) = stream::try_json(text) {
+        return Ok(parsed);
+    }
     let mut snapshot = Snapshot::default();
     let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     if trimmed.is_empty() {
@@ -228,7 +235,7 @@ fn decode_value(mut value: Value, loc: &str, out: &mut Snapshot) -> Result<(), D
 }
 
 /// Versions of each group that a v1.37 apiserver serves for the kinds kauthz reads.
-fn served_version(kind: Kind, api_version: &str) -> bool {
+pub(crate) fn served_version(kind: Kind, api_version: &str) -> bool {
     let version = api_version.rsplit('/').next().unwrap_or("");
     match kind {
         Kind::ResourceClaim | Kind::ResourceSlice => matches!(version, "v1" | "v1beta1" | "v1beta2" | "v1alpha3"),
@@ -239,7 +246,7 @@ fn served_version(kind: Kind, api_version: &str) -> bool {
 
 /// Applies what the apiserver would: names are required, cluster-scoped objects carry no
 /// namespace, namespaced objects without one land in `default` (as `kubectl apply` would).
-fn normalize(object: &mut Object) -> Result<(), String> {
+pub(crate) fn normalize(object: &mut Object) -> Result<(), String> {
     let kind = object.kind();
     let meta = object.meta_mut();
     if meta.name.is_empty() {
@@ -402,5 +409,27 @@ subjects:
         assert!(parse_text("deep.yaml", &deep_yaml).is_err());
         let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n";
         let _ = parse_text("bomb.yaml", bomb);
+    }
+
+    /// The single-pass decoder and the tree decoder agree on everything the former takes.
+    #[test]
+    fn fast_and_careful_decoders_agree() {
+        let docs = [
+            r#"{"apiVersion":"v1","items":[{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"n"},"data":{"k":"dg=="},"type":"Opaque"},{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"}},{"apiVersion":"v1","items":[{"apiVersion":"v1","kind":"Node","metadata":{"name":"w"}}],"kind":"List"}],"kind":"List","metadata":{"resourceVersion":""}}"#,
+            r#"{"apiVersion":"v1","kind":"List","metadata":{},"items":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"nodeName":"w"}}]}"#,
+            r#"{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"r"},"rules":[{"verbs":["get"],"apiGroups":[""],"resources":["pods"]}]}"#,
+        ];
+        for doc in docs {
+            let fast = stream::try_json(doc).expect("kubectl-shaped JSON takes the fast path");
+            let mut careful = Snapshot::default();
+            let raw: &RawValue = serde_json::from_str(doc).unwrap();
+            decode_json_document(raw, "document 1", &mut careful).unwrap();
+            assert_eq!(fast.objects, careful.objects, "{doc}");
+            assert_eq!(fast.skipped, careful.skipped, "{doc}");
+        }
+        // Unusual shapes are left to the careful decoder rather than guessed at.
+        assert!(stream::try_json(r#"{"metadata":{"name":"x"},"apiVersion":"v1","kind":"Node"}"#).is_none());
+        assert!(stream::try_json(r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","labels":null}}"#).is_none());
+        assert!(stream::try_json(r#"{"apiVersion":"v1","kind":"Pod","metadata":{"namespace":"a"}}"#).is_none());
     }
 }
