@@ -636,6 +636,28 @@ impl Graph {
         false
     }
 
+    /// [`Graph::path_ids`] without the visited set, within a step budget (`None` when it
+    /// runs out), like [`Graph::dfs_bounded`]. A vertex explored once without reaching
+    /// `node` fails again the same way, so the path found is the one `path_ids` finds.
+    fn path_bounded(&self, from: u32, node: u32, acc: &mut Vec<u32>, budget: &mut u32) -> Option<bool> {
+        acc.push(from);
+        if from == node {
+            return Some(true);
+        }
+        for e in &self.v(from).out {
+            if *budget == 0 {
+                return None;
+            }
+            *budget -= 1;
+            let follow = if e.dest != NONE { e.dest == node } else { true };
+            if follow && self.path_bounded(e.to, node, acc, budget)? {
+                return Some(true);
+            }
+        }
+        acc.pop();
+        Some(false)
+    }
+
     /// One path from `start` to `node` (vertex ids, start first), for explanations; vertices
     /// already explored are not entered twice.
     fn path_ids(&self, from: u32, node: u32, acc: &mut Vec<u32>, seen: &mut [bool]) -> bool {
@@ -660,8 +682,15 @@ impl Graph {
         let node = self.lookup(VertexType::Node, "", node_name)?;
         let start = self.lookup(vtype, namespace, name)?;
         let mut acc = Vec::new();
-        let mut seen = vec![false; self.slots.len()];
-        if !self.path_ids(start, node, &mut acc, &mut seen) {
+        let mut budget = DFS_BUDGET;
+        let found = match self.path_bounded(start, node, &mut acc, &mut budget) {
+            Some(found) => found,
+            None => {
+                acc.clear();
+                self.path_ids(start, node, &mut acc, &mut vec![false; self.slots.len()])
+            }
+        };
+        if !found {
             return None;
         }
         Some(acc.iter().rev().map(|&id| self.vertex_ref(id)).collect())
@@ -823,5 +852,32 @@ mod arena_tests {
         }
         assert_eq!(g.lookup(VertexType::Secret, "some-namespace", "s0-0-"), None);
         assert_eq!(g.lookup(VertexType::Pod, "ns-kee", "pkeep0"), None, "namespace/name split is part of the key");
+    }
+
+    /// The budgeted path search without a visited set finds exactly the path the visiting
+    /// search finds, or gives up.
+    #[test]
+    fn bounded_path_matches_visiting_path() {
+        let mut g = Graph::with_threshold(3);
+        crate::node::sample::generate(&crate::node::sample::SampleOpts::node_authorizer_test()).populate(&mut g);
+        let nodes: Vec<u32> = (0..g.slots.len() as u32).filter(|&id| g.is_live(id) && g.v(id).vtype == VertexType::Node).collect();
+        let mut compared = 0;
+        for start in (0..g.slots.len() as u32).filter(|&id| g.is_live(id)) {
+            for &node in &nodes {
+                let mut want = Vec::new();
+                let found = g.path_ids(start, node, &mut want, &mut vec![false; g.slots.len()]);
+                for budget in [0, 1, 2, 5, DFS_BUDGET] {
+                    let mut got = Vec::new();
+                    match g.path_bounded(start, node, &mut got, &mut { budget }) {
+                        Some(f) => {
+                            assert_eq!((f, &got), (found, &want));
+                            compared += 1;
+                        }
+                        None => assert!(budget < DFS_BUDGET),
+                    }
+                }
+            }
+        }
+        assert!(compared > 100);
     }
 }
