@@ -119,11 +119,79 @@ pub struct GrantedRule<'a> {
     pub rule: &'a PolicyRule,
 }
 
+/// Bindings in evaluation order, with an index from user names and groups to the bindings
+/// that name them, so a request visits only the bindings that can apply to its user (in
+/// the same order, so the answer and its reason are unchanged).
+#[derive(Debug, Clone, Default)]
+struct BindingList {
+    bindings: Vec<ResolvedBinding>,
+    by_user: HashMap<String, Vec<u32>>,
+    by_group: HashMap<String, Vec<u32>>,
+}
+
+/// Candidate binding positions for one request; most users hit a handful.
+type Candidates = smallvec::SmallVec<[u32; 16]>;
+
+impl BindingList {
+    fn new(mut bindings: Vec<ResolvedBinding>) -> Self {
+        bindings.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut list = BindingList { bindings, ..BindingList::default() };
+        for (i, b) in list.bindings.iter().enumerate() {
+            let i = i as u32;
+            for s in &b.subjects {
+                // A service account subject is a user name in disguise; subjects of other
+                // kinds, or service accounts without any namespace, never apply.
+                let key = match s.kind.as_str() {
+                    "User" => (&mut list.by_user, s.name.clone()),
+                    "Group" => (&mut list.by_group, s.name.clone()),
+                    "ServiceAccount" => {
+                        let ns = if s.namespace.is_empty() { &b.namespace } else { &s.namespace };
+                        if ns.is_empty() {
+                            continue;
+                        }
+                        (&mut list.by_user, format!("system:serviceaccount:{ns}:{}", s.name))
+                    }
+                    _ => continue,
+                };
+                let entry = key.0.entry(key.1).or_default();
+                if entry.last() != Some(&i) {
+                    entry.push(i);
+                }
+            }
+        }
+        list
+    }
+
+    /// Positions of the bindings with a subject that applies to `user`, in order.
+    fn candidates(&self, user: &UserInfo) -> Candidates {
+        let mut out = Candidates::new();
+        if let Some(v) = self.by_user.get(&user.name) {
+            out.extend_from_slice(v);
+        }
+        for g in &user.groups {
+            if let Some(v) = self.by_group.get(g) {
+                out.extend_from_slice(v);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The bindings that apply to `user`, in evaluation order, with their first matching subject.
+    fn applicable<'a, 'u>(&'a self, user: &'u UserInfo) -> impl Iterator<Item = (&'a ResolvedBinding, usize)> + use<'a, 'u> {
+        self.candidates(user).into_iter().filter_map(move |i| {
+            let b = &self.bindings[i as usize];
+            b.applies_to(user).map(|si| (b, si))
+        })
+    }
+}
+
 /// All RBAC state, resolved: rebuilt whenever roles or bindings change.
 #[derive(Debug, Clone, Default)]
 pub struct RbacIndex {
-    cluster_bindings: Vec<ResolvedBinding>,
-    role_bindings: HashMap<String, Vec<ResolvedBinding>>,
+    cluster_bindings: BindingList,
+    role_bindings: HashMap<String, BindingList>,
     cluster_roles: BTreeMap<String, ClusterRole>,
 }
 
@@ -155,7 +223,7 @@ impl RbacIndex {
             }
         };
 
-        let mut cluster_bindings: Vec<ResolvedBinding> = cluster_role_bindings
+        let cluster_bindings: Vec<ResolvedBinding> = cluster_role_bindings
             .into_iter()
             .map(|b| ResolvedBinding {
                 name: b.metadata.name.clone(),
@@ -165,7 +233,6 @@ impl RbacIndex {
                 rules: resolve(&b.role_ref, ""),
             })
             .collect();
-        cluster_bindings.sort_by(|a, b| a.name.cmp(&b.name));
 
         let mut by_ns: HashMap<String, Vec<ResolvedBinding>> = HashMap::new();
         for b in role_bindings {
@@ -179,10 +246,11 @@ impl RbacIndex {
             };
             by_ns.entry(ns).or_default().push(resolved);
         }
-        for list in by_ns.values_mut() {
-            list.sort_by(|a, b| a.name.cmp(&b.name));
+        RbacIndex {
+            cluster_bindings: BindingList::new(cluster_bindings),
+            role_bindings: by_ns.into_iter().map(|(ns, list)| (ns, BindingList::new(list))).collect(),
+            cluster_roles: crs,
         }
-        RbacIndex { cluster_bindings, role_bindings: by_ns, cluster_roles: crs }
     }
 
     /// ClusterRoles after aggregation, by name.
@@ -192,12 +260,12 @@ impl RbacIndex {
 
     /// ClusterRoleBindings in evaluation order.
     pub fn cluster_bindings(&self) -> &[ResolvedBinding] {
-        &self.cluster_bindings
+        &self.cluster_bindings.bindings
     }
 
     /// RoleBindings of `namespace` in evaluation order.
     pub fn role_bindings(&self, namespace: &str) -> &[ResolvedBinding] {
-        self.role_bindings.get(namespace).map_or(&[], Vec::as_slice)
+        self.role_bindings.get(namespace).map_or(&[], |l| l.bindings.as_slice())
     }
 
     /// Every namespace that has RoleBindings.
@@ -208,14 +276,24 @@ impl RbacIndex {
     /// The bindings upstream visits for a request in `namespace`, in order.
     pub fn visit_order<'a>(&'a self, namespace: &str) -> impl Iterator<Item = &'a ResolvedBinding> + 'a {
         let ns: &[ResolvedBinding] = if namespace.is_empty() { &[] } else { self.role_bindings(namespace) };
-        self.cluster_bindings.iter().chain(ns.iter())
+        self.cluster_bindings().iter().chain(ns.iter())
+    }
+
+    /// The bindings upstream would find applicable to `user` for a request in `namespace`,
+    /// in visit order, each with the index of its first matching subject.
+    pub fn applicable<'a, 'u>(
+        &'a self,
+        user: &'u UserInfo,
+        namespace: &str,
+    ) -> impl Iterator<Item = (&'a ResolvedBinding, usize)> + use<'a, 'u> {
+        let ns = if namespace.is_empty() { None } else { self.role_bindings.get(namespace) };
+        self.cluster_bindings.applicable(user).chain(ns.into_iter().flat_map(move |l| l.applicable(user)))
     }
 
     /// Upstream `RBACAuthorizer.Authorize`, plus the source of an allow.
     pub fn authorize(&self, attrs: &Attributes) -> (Verdict, Option<RbacSource>) {
         let mut errors: Vec<&str> = Vec::new();
-        for binding in self.visit_order(&attrs.namespace) {
-            let Some(si) = binding.applies_to(&attrs.user) else { continue };
+        for (binding, si) in self.applicable(&attrs.user, &attrs.namespace) {
             match &binding.rules {
                 Err(e) => errors.push(e),
                 Ok(rules) => {
@@ -243,8 +321,7 @@ impl RbacIndex {
     pub fn rules_for<'a>(&'a self, user: &UserInfo, namespace: &str) -> (Vec<GrantedRule<'a>>, Vec<String>) {
         let mut rules = Vec::new();
         let mut errors = Vec::new();
-        for binding in self.visit_order(namespace) {
-            let Some(si) = binding.applies_to(user) else { continue };
+        for (binding, si) in self.applicable(user, namespace) {
             match &binding.rules {
                 Err(e) => errors.push(e.clone()),
                 Ok(rs) => rules.extend(rs.iter().map(|rule| GrantedRule { binding, subject: &binding.subjects[si], rule })),
@@ -358,5 +435,51 @@ mod tests {
             crate::authz::Decision::NoOpinion
         );
         assert_eq!(idx.authorize(&Attributes::resource(u, "list", "secrets", "ns1", "")).0.decision, crate::authz::Decision::Allow);
+    }
+
+    /// The subject index visits exactly the bindings a full scan finds applicable, in the
+    /// same order, with the same subject.
+    #[test]
+    fn subject_index_equals_full_scan() {
+        let kinds = ["User", "Group", "ServiceAccount", "Other"];
+        let names = ["alice", "dev", "sa", "system:serviceaccount:ns1:sa", "system:authenticated"];
+        let namespaces = ["", "ns1", "ns2"];
+        let mut crbs = Vec::new();
+        let mut rbs = Vec::new();
+        let mut n = 0usize;
+        for (ki, k) in kinds.iter().enumerate() {
+            for (ni, name) in names.iter().enumerate() {
+                for sns in namespaces {
+                    n += 1;
+                    let subjects = vec![subj(k, name, sns), subj(kinds[(ki + 1) % 4], names[(ni + 2) % 5], "")];
+                    crbs.push(ClusterRoleBinding {
+                        metadata: meta("", &format!("crb-{n:03}")),
+                        role_ref: rref("ClusterRole", "x"),
+                        subjects: subjects.clone(),
+                    });
+                    rbs.push(RoleBinding {
+                        metadata: meta(namespaces[n % 3].max("ns1"), &format!("rb-{n:03}")),
+                        role_ref: rref("Role", "x"),
+                        subjects,
+                    });
+                }
+            }
+        }
+        let idx = RbacIndex::build([], [], &rbs, &crbs);
+        let users = [
+            UserInfo::new("alice", ["dev"]),
+            UserInfo::new("system:serviceaccount:ns1:sa", ["system:serviceaccounts", "system:authenticated"]),
+            UserInfo::new("sa", Vec::<String>::new()),
+            UserInfo::new("nobody", ["system:authenticated", "dev"]),
+        ];
+        for user in &users {
+            for ns in namespaces {
+                let scanned: Vec<(String, usize)> =
+                    idx.visit_order(ns).filter_map(|b| b.applies_to(user).map(|si| (format!("{}/{}", b.namespace, b.name), si))).collect();
+                let indexed: Vec<(String, usize)> =
+                    idx.applicable(user, ns).map(|(b, si)| (format!("{}/{}", b.namespace, b.name), si)).collect();
+                assert_eq!(indexed, scanned, "user {} namespace {ns:?}", user.name);
+            }
+        }
     }
 }
