@@ -225,61 +225,72 @@ impl Chain {
     }
 
     fn evaluate_with(&self, state: &ClusterState, attrs: &Attributes, explain: bool) -> ChainResult {
-        let mut steps = Vec::with_capacity(self.authorizers.len() + 1);
+        // Steps are recorded only for explanations; deciding allocates nothing beyond the
+        // reason text.
+        let mut steps = Vec::new();
         let masters = if attrs.user.in_group(PRIVILEGED_GROUP) { Verdict::allow("") } else { Verdict::no_opinion("") };
-        steps.push(step(PRIVILEGED_AUTHORIZER_NAME, "Privileged", Some(masters.clone())));
+        if explain {
+            steps.push(step(PRIVILEGED_AUTHORIZER_NAME, "Privileged", Some(masters.clone())));
+        }
         if masters.decision == Decision::Allow {
             return ChainResult { verdict: Some(masters), undetermined_by: None, steps };
         }
-        let mut reasons: Vec<String> = Vec::new();
+        let mut reasons = String::new();
         let mut errors: Vec<String> = Vec::new();
         for a in &self.authorizers {
-            let mut s = step(&a.name, a.mode.type_name(), None);
+            let mut s = explain.then(|| step(&a.name, a.mode.type_name(), None));
             let verdict = match &a.mode {
                 Mode::Node if explain => {
                     let (v, path) = node::authorize(state.graph(), attrs);
-                    s.graph_path = path;
+                    s.iter_mut().for_each(|s| s.graph_path = path.clone());
                     v
                 }
                 Mode::Node => node::default_authorizer().decide(state.graph(), attrs),
                 Mode::Rbac => {
                     let (v, src) = state.rbac().authorize(attrs);
-                    s.rbac_source = src;
+                    s.iter_mut().for_each(|s| s.rbac_source = src.clone());
                     v
                 }
                 Mode::Abac(pl) => {
-                    s.abac_policy = pl.matching(attrs);
+                    s.iter_mut().for_each(|s| s.abac_policy = pl.matching(attrs));
                     pl.authorize(attrs)
                 }
                 Mode::AlwaysAllow => Verdict::allow(""),
                 Mode::AlwaysDeny => Verdict::no_opinion("Everything is forbidden."),
                 Mode::Webhook => {
-                    steps.push(s);
+                    steps.extend(s);
                     return ChainResult { verdict: None, undetermined_by: Some(a.name.clone()), steps };
                 }
             };
-            s.verdict = Some(verdict.clone());
-            steps.push(s);
+            if let Some(mut s) = s {
+                s.verdict = Some(verdict.clone());
+                steps.push(s);
+            }
             if verdict.decision != Decision::NoOpinion {
                 return ChainResult { verdict: Some(verdict), undetermined_by: None, steps };
             }
-            // Since v1.37 the union prefixes each collected reason with its authorizer's name.
+            // Since v1.37 the union prefixes each collected reason with its authorizer's name
+            // and joins them with newlines.
             if !verdict.reason.is_empty() {
-                let reason = format!("{}: {}", a.name, verdict.reason);
+                if !reasons.is_empty() {
+                    reasons.push('\n');
+                }
                 #[cfg(feature = "mutants")]
-                let reason = if crate::mutants::active(crate::mutants::Mutant::NoReasonPrefix) { verdict.reason.clone() } else { reason };
-                reasons.push(reason);
+                let prefixed = !crate::mutants::active(crate::mutants::Mutant::NoReasonPrefix);
+                #[cfg(not(feature = "mutants"))]
+                let prefixed = true;
+                if prefixed {
+                    reasons.push_str(&a.name);
+                    reasons.push_str(": ");
+                }
+                reasons.push_str(&verdict.reason);
             }
             if let Some(e) = verdict.error {
                 errors.push(e);
             }
         }
         let error = (!errors.is_empty()).then(|| aggregate_errors(&errors));
-        ChainResult {
-            verdict: Some(Verdict { decision: Decision::NoOpinion, reason: reasons.join("\n"), error }),
-            undetermined_by: None,
-            steps,
-        }
+        ChainResult { verdict: Some(Verdict { decision: Decision::NoOpinion, reason: reasons, error }), undetermined_by: None, steps }
     }
 
     /// Whether any authorizer in the chain is a webhook.
