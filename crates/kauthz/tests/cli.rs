@@ -279,3 +279,29 @@ fn node_reason_strings_follow_upstream() {
     let o = kauthz(&with_example(&["can-i", "get", "nodes", "--as-node", "kubeletauthz-worker"]));
     assert_eq!(stdout(&o), "no - node: node 'kubeletauthz-worker' cannot read all nodes, only its own Node object\n");
 }
+
+/// The answers the example's README promises.
+#[test]
+fn example_readme_answers() {
+    let cases: &[(&[&str], &str, i32)] = &[
+        (&["get", "configmap/kube-proxy", "-n", "kube-system"], "kubeletauthz-worker", 0),
+        (&["get", "configmap/coredns", "-n", "kube-system"], "kubeletauthz-control-plane", 1),
+        (&["get", "configmap/local-path-config", "-n", "local-path-storage"], "kubeletauthz-worker2", 0),
+        (&["get", "configmap/local-path-config", "-n", "local-path-storage"], "kubeletauthz-worker", 1),
+        (&["get", "configmap/kube-root-ca.crt", "-n", "local-path-storage"], "kubeletauthz-worker", 1),
+        (&["get", "configmap/kube-root-ca.crt", "-n", "local-path-storage"], "kubeletauthz-worker2", 0),
+        (&["get", "configmap/kubeadm-config", "-n", "kube-system"], "kubeletauthz-control-plane", 0),
+        (&["get", "secret/bootstrap-token-abcdef", "-n", "kube-system"], "kubeletauthz-worker", 1),
+        (&["get", "nodes/kubeletauthz-worker"], "kubeletauthz-worker", 0),
+        (&["get", "nodes"], "kubeletauthz-worker", 1),
+        (&["list", "pods", "-A"], "kubeletauthz-worker", 1),
+        (&["list", "pods", "-A", "--field-selector", "spec.nodeName=kubeletauthz-worker"], "kubeletauthz-worker", 0),
+    ];
+    for (request, node, code) in cases {
+        let mut args = vec!["can-i"];
+        args.extend_from_slice(request);
+        args.extend(["--as-node", node]);
+        let o = kauthz(&with_example(&args));
+        assert_eq!(o.status.code(), Some(*code), "{request:?} as {node}: {}{}", stdout(&o), stderr(&o));
+    }
+}
