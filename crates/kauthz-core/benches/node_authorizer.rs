@@ -31,29 +31,13 @@ fn graph() -> &'static Graph {
     })
 }
 
-/// Upstream's cases: (name, verb, group, resource, namespace, name, expected).
-const CASES: [(&str, &str, &str, &str, &str, Decision); 10] = [
-    ("allowed configmap", "", "configmaps", "ns0", "configmap0-pod0-node0", Decision::Allow),
-    ("allowed secret via pod", "", "secrets", "ns0", "secret0-pod0-node0", Decision::Allow),
-    ("allowed shared secret via pod", "", "secrets", "ns0", "secret0-shared", Decision::Allow),
-    ("disallowed configmap", "", "configmaps", "ns0", "configmap0-pod0-node1", Decision::NoOpinion),
-    ("disallowed secret via pod", "", "secrets", "ns0", "secret0-pod0-node1", Decision::NoOpinion),
-    ("disallowed shared secret via pvc", "", "secrets", "ns0", "secret-pv0-pod0-node1-ns0", Decision::NoOpinion),
-    ("disallowed pvc", "", "persistentvolumeclaims", "ns0", "pvc0-pod0-node1", Decision::NoOpinion),
-    ("disallowed pv", "", "persistentvolumes", "", "pv0-pod0-node1-ns0", Decision::NoOpinion),
-    ("disallowed attachment - no relationship", "storage.k8s.io", "volumeattachments", "", "attachment0-node1", Decision::NoOpinion),
-    ("allowed attachment", "storage.k8s.io", "volumeattachments", "", "attachment0-node0", Decision::Allow),
-];
+use kauthz_core::node::sample::{BENCHMARK_CASES as CASES, benchmark_case};
 
 const NAMES: [&str; 10] =
     [CASES[0].0, CASES[1].0, CASES[2].0, CASES[3].0, CASES[4].0, CASES[5].0, CASES[6].0, CASES[7].0, CASES[8].0, CASES[9].0];
 
 fn case(name: &str) -> (Attributes, Decision) {
-    let &(_, group, resource, ns, obj, expect) = CASES.iter().find(|c| c.0 == name).expect("case");
-    let user = UserInfo::new("system:node:node0", ["system:nodes"]);
-    let mut a = Attributes::resource(user, "get", resource, ns, obj);
-    a.api_group = group.into();
-    (a, expect)
+    benchmark_case(CASES.iter().position(|c| c.0 == name).expect("case"))
 }
 
 /// One decision (upstream `Authorize`), no explanation.

@@ -29,28 +29,9 @@ use std::time::{Duration, Instant};
 use kauthz_core::model::{Kind, Object};
 use kauthz_core::node::sample::{SampleOpts, generate, generate_pod};
 use kauthz_core::node::{Graph, default_authorizer};
-use kauthz_core::{Attributes, Chain, ClusterState, Decision, UserInfo};
+use kauthz_core::{Chain, ClusterState, Decision};
 
-/// Upstream's cases: (name, group, resource, namespace, name, expected).
-const CASES: [(&str, &str, &str, &str, &str, Decision); 10] = [
-    ("allowed configmap", "", "configmaps", "ns0", "configmap0-pod0-node0", Decision::Allow),
-    ("allowed secret via pod", "", "secrets", "ns0", "secret0-pod0-node0", Decision::Allow),
-    ("allowed shared secret via pod", "", "secrets", "ns0", "secret0-shared", Decision::Allow),
-    ("disallowed configmap", "", "configmaps", "ns0", "configmap0-pod0-node1", Decision::NoOpinion),
-    ("disallowed secret via pod", "", "secrets", "ns0", "secret0-pod0-node1", Decision::NoOpinion),
-    ("disallowed shared secret via pvc", "", "secrets", "ns0", "secret-pv0-pod0-node1-ns0", Decision::NoOpinion),
-    ("disallowed pvc", "", "persistentvolumeclaims", "ns0", "pvc0-pod0-node1", Decision::NoOpinion),
-    ("disallowed pv", "", "persistentvolumes", "", "pv0-pod0-node1-ns0", Decision::NoOpinion),
-    ("disallowed attachment - no relationship", "storage.k8s.io", "volumeattachments", "", "attachment0-node1", Decision::NoOpinion),
-    ("allowed attachment", "storage.k8s.io", "volumeattachments", "", "attachment0-node0", Decision::Allow),
-];
-
-fn attrs(i: usize) -> (Attributes, Decision) {
-    let (_, group, resource, ns, name, expect) = CASES[i];
-    let mut a = Attributes::resource(UserInfo::new("system:node:node0", ["system:nodes"]), "get", resource, ns, name);
-    a.api_group = group.into();
-    (a, expect)
-}
+use kauthz_core::node::sample::{BENCHMARK_CASES as CASES, benchmark_case as attrs};
 
 /// Resident set size in bytes (statm's second field, in 4 KiB pages).
 fn rss() -> i64 {

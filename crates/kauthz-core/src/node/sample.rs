@@ -6,6 +6,7 @@
 //! shared objects than a pod mounts; here the first ones are taken in order. Every option
 //! set upstream's tests and benchmarks use has no such choice, so the data are identical.
 
+use crate::authz::{Attributes, Decision, UserInfo};
 use crate::model::{
     NameRef, NamespacedRef, ObjectMeta, PersistentVolume, Pod, PodCertificateRequest, PodResourceClaim, PodResourceClaimStatus,
     PvSecretRefHolder, PvcVolume, ResourceSlice, SecretVolume, Volume, VolumeAttachment,
@@ -235,4 +236,27 @@ impl Sample {
             graph.add_pod_certificate_request(pcr);
         }
     }
+}
+
+/// Upstream BenchmarkAuthorization's ten cases, asked by `system:node:node0`:
+/// (name, API group, resource, namespace, object name, expected decision).
+pub const BENCHMARK_CASES: [(&str, &str, &str, &str, &str, Decision); 10] = [
+    ("allowed configmap", "", "configmaps", "ns0", "configmap0-pod0-node0", Decision::Allow),
+    ("allowed secret via pod", "", "secrets", "ns0", "secret0-pod0-node0", Decision::Allow),
+    ("allowed shared secret via pod", "", "secrets", "ns0", "secret0-shared", Decision::Allow),
+    ("disallowed configmap", "", "configmaps", "ns0", "configmap0-pod0-node1", Decision::NoOpinion),
+    ("disallowed secret via pod", "", "secrets", "ns0", "secret0-pod0-node1", Decision::NoOpinion),
+    ("disallowed shared secret via pvc", "", "secrets", "ns0", "secret-pv0-pod0-node1-ns0", Decision::NoOpinion),
+    ("disallowed pvc", "", "persistentvolumeclaims", "ns0", "pvc0-pod0-node1", Decision::NoOpinion),
+    ("disallowed pv", "", "persistentvolumes", "", "pv0-pod0-node1-ns0", Decision::NoOpinion),
+    ("disallowed attachment - no relationship", "storage.k8s.io", "volumeattachments", "", "attachment0-node1", Decision::NoOpinion),
+    ("allowed attachment", "storage.k8s.io", "volumeattachments", "", "attachment0-node0", Decision::Allow),
+];
+
+/// Case `i` of [`BENCHMARK_CASES`] as request attributes, with the expected decision.
+pub fn benchmark_case(i: usize) -> (Attributes, Decision) {
+    let (_, group, resource, ns, name, expect) = BENCHMARK_CASES[i];
+    let mut a = Attributes::resource(UserInfo::new("system:node:node0", ["system:nodes"]), "get", resource, ns, name);
+    a.api_group = group.into();
+    (a, expect)
 }
