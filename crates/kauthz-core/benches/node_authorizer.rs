@@ -9,7 +9,7 @@
 use std::sync::{Mutex, OnceLock};
 
 use divan::Bencher;
-use kauthz_core::authz::{Attributes, Decision, UserInfo};
+use kauthz_core::authz::{Attributes, Decision};
 use kauthz_core::node::sample::{Sample, SampleOpts, generate, generate_pod};
 use kauthz_core::node::{Graph, NodeAuthorizer, default_authorizer};
 
