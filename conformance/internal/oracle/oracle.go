@@ -14,7 +14,9 @@ import (
 	authorizationv1 "k8s.io/api/authorization/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"k8s.io/apiserver/pkg/authorization/authorizerfactory"
@@ -23,6 +25,7 @@ import (
 	utilfeature "k8s.io/apiserver/pkg/util/feature"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes/fake"
+	clienttesting "k8s.io/client-go/testing"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/kubernetes/pkg/api/legacyscheme"
 	authorizationapi "k8s.io/kubernetes/pkg/apis/authorization"
@@ -55,7 +58,7 @@ type Options struct {
 	WithDefaults bool
 	Modes        []string
 	PolicyFile   string
-	// SettleTimeout bounds each wait for informers; zero means 60s.
+	// SettleTimeout bounds each wait for informers; zero means 20s.
 	SettleTimeout time.Duration
 }
 
@@ -65,6 +68,7 @@ type Oracle struct {
 	client       *fake.Clientset
 	factory      informers.SharedInformerFactory
 	counter      *eventCounter
+	watching     *watchSet
 	watched      map[string]bool
 	authz        authorizer.Authorizer
 	ruleResolver *rbacregistryvalidation.DefaultRuleResolver
@@ -125,7 +129,7 @@ func MergeDefaults(objs []runtime.Object, withDefaults bool) []runtime.Object {
 // every object.
 func New(opts Options) (*Oracle, error) {
 	if opts.SettleTimeout == 0 {
-		opts.SettleTimeout = 60 * time.Second
+		opts.SettleTimeout = 20 * time.Second
 	}
 	if len(opts.Modes) == 0 {
 		opts.Modes = []string{"Node", "RBAC"}
@@ -151,6 +155,22 @@ func New(opts Options) (*Oracle, error) {
 	Aggregate(o.clusterRoles)
 
 	o.client = fake.NewClientset(objs...)
+	// A write made before an informer's watch is registered with the fake tracker is
+	// never delivered (the fake does not replay from a resource version), so watches are
+	// registered here, noted, and waited for before the first mutation is applied.
+	o.watching = newWatchSet()
+	o.client.PrependWatchReactor("*", func(action clienttesting.Action) (bool, watch.Interface, error) {
+		var opts metav1.ListOptions
+		if wa, ok := action.(clienttesting.WatchActionImpl); ok {
+			opts = wa.ListOptions
+		}
+		w, err := o.client.Tracker().Watch(action.GetResource(), action.GetNamespace(), opts)
+		if err != nil {
+			return true, nil, err
+		}
+		o.watching.add(action.GetResource().Resource)
+		return true, w, nil
+	})
 	o.factory = informers.NewSharedInformerFactory(o.client, 0)
 
 	authorizers := []union.NamedAuthorizer{{
@@ -197,6 +217,15 @@ func New(opts Options) (*Oracle, error) {
 		}
 	}
 	if err := o.counter.wait(opts.SettleTimeout); err != nil {
+		return nil, err
+	}
+	var resources []string
+	for kind, on := range o.watched {
+		if on {
+			resources = append(resources, snapshot.Kinds[kind].GVR.Resource)
+		}
+	}
+	if err := o.watching.wait(resources, opts.SettleTimeout); err != nil {
 		return nil, err
 	}
 	return o, nil

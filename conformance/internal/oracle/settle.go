@@ -155,3 +155,49 @@ type pcrInformer struct {
 func (w pcrInformer) Informer() cache.SharedIndexInformer {
 	return countingInformer{w.PodCertificateRequestInformer.Informer(), w.c, "PodCertificateRequest"}
 }
+
+// watchSet records which resources have an informer watch registered with the fake
+// tracker.
+type watchSet struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	seen map[string]bool
+}
+
+func newWatchSet() *watchSet {
+	w := &watchSet{seen: map[string]bool{}}
+	w.cond = sync.NewCond(&w.mu)
+	return w
+}
+
+func (w *watchSet) add(resource string) {
+	w.mu.Lock()
+	w.seen[resource] = true
+	w.mu.Unlock()
+	w.cond.Broadcast()
+}
+
+// wait blocks until every resource has a registered watch.
+func (w *watchSet) wait(resources []string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	timer := time.AfterFunc(timeout, func() { w.cond.Broadcast() })
+	defer timer.Stop()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for {
+		missing := ""
+		for _, r := range resources {
+			if !w.seen[r] {
+				missing = r
+				break
+			}
+		}
+		if missing == "" {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("timed out waiting for the informer watch on %s", missing)
+		}
+		w.cond.Wait()
+	}
+}
