@@ -133,7 +133,9 @@ if [ "$SCENARIOS" = 1 ]; then
     if ! "$BIN/gen" --seed "$seed" --out "$dir"; then
       echo "FAIL seed-$seed: gen failed" >&2; failures=$((failures + 1)); continue
     fi
-    run_case "seed-$seed" "$dir" -f "$dir/snapshot.json" --with-defaults
+    flags=(-f "$dir/snapshot.json" --with-defaults)
+    if [ -f "$dir/flags" ]; then read -r -a extra < "$dir/flags"; flags+=("${extra[@]}"); fi
+    run_case "seed-$seed" "$dir" "${flags[@]}"
   done
 fi
 

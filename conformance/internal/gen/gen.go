@@ -33,6 +33,7 @@ type event struct {
 type Scenario struct {
 	Snapshot []byte // a v1 List, JSON
 	Requests []byte // JSON lines: SubjectAccessReviews and watch events
+	Chain    Chain  // the apiserver's authorizer configuration for this scenario
 }
 
 // Generate builds the scenario for a seed. The same seed always yields the same bytes.
@@ -75,10 +76,11 @@ func Generate(seed uint64, sz Sizes) (*Scenario, error) {
 			return nil, err
 		}
 	}
-	return &Scenario{Snapshot: snap, Requests: reqs.Bytes()}, nil
+	return &Scenario{Snapshot: snap, Requests: reqs.Bytes(), Chain: c.chainFor(seed)}, nil
 }
 
-// Write stores the scenario as DIR/snapshot.json and DIR/requests.jsonl.
+// Write stores the scenario as DIR/snapshot.json and DIR/requests.jsonl, plus DIR/flags
+// (and DIR/abac.jsonl) when the scenario uses a chain other than Node,RBAC.
 func (s *Scenario) Write(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -86,7 +88,10 @@ func (s *Scenario) Write(dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, "snapshot.json"), s.Snapshot, 0o644); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "requests.jsonl"), s.Requests, 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "requests.jsonl"), s.Requests, 0o644); err != nil {
+		return err
+	}
+	return s.Chain.write(dir)
 }
 
 func (c *cluster) snapshot() ([]byte, error) {

@@ -70,7 +70,7 @@ impl PolicyList {
                 continue;
             }
             match (head.api_version.as_str(), head.kind.as_str()) {
-                ("abac.authorization.kubernetes.io/v1beta1", "Policy") => policies.push(head.spec),
+                ("abac.authorization.kubernetes.io/v1beta1", "Policy") => policies.push(convert_v1beta1(head.spec)),
                 ("abac.authorization.kubernetes.io/v0", "Policy") => {
                     let v0: V0Line = serde_json::from_str(line).map_err(|e| err(e.to_string()))?;
                     policies.push(convert_v0(v0));
@@ -95,6 +95,17 @@ impl PolicyList {
     pub fn for_user<'a>(&'a self, user: &'a UserInfo) -> impl Iterator<Item = &'a PolicySpec> + 'a {
         self.policies.iter().filter(move |p| subject_matches(p, user))
     }
+}
+
+/// The v1beta1 to internal conversion: a `*` user or group means every authenticated user,
+/// so the policy is rewritten to group `system:authenticated` with no user (whatever the
+/// other field said).
+fn convert_v1beta1(mut spec: PolicySpec) -> PolicySpec {
+    if spec.user == "*" || spec.group == "*" {
+        spec.group = "system:authenticated".into();
+        spec.user.clear();
+    }
+    spec
 }
 
 fn convert_v0(v0: V0Line) -> PolicySpec {
@@ -216,6 +227,22 @@ mod tests {
         assert!(!subject_matches(&both, &UserInfo::new("a", ["h"])));
         let v0_star = convert_v0(V0Line { user: "*".into(), ..Default::default() });
         assert_eq!((v0_star.user.as_str(), v0_star.group.as_str()), ("", "system:authenticated"));
+    }
+
+    /// Found by the conformance harness: upstream's v1beta1 conversion turns `*` in either
+    /// field into group `system:authenticated` and drops the user, so `{user: alice,
+    /// group: "*"}` applies to everyone authenticated, not just alice.
+    #[test]
+    fn v1beta1_star_means_all_authenticated() {
+        let line = r#"{"apiVersion":"abac.authorization.kubernetes.io/v1beta1","kind":"Policy","spec":{"user":"alice","group":"*","namespace":"*","resource":"*"}}"#;
+        let pl = PolicyList::parse("p", line).unwrap();
+        assert_eq!((pl.policies[0].user.as_str(), pl.policies[0].group.as_str()), ("", "system:authenticated"));
+        let bob = UserInfo::new("bob", ["system:authenticated"]);
+        assert_eq!(pl.authorize(&Attributes::resource(bob, "get", "pods", "x", "")).decision, crate::authz::Decision::Allow);
+        let line = r#"{"apiVersion":"abac.authorization.kubernetes.io/v1beta1","kind":"Policy","spec":{"user":"*","group":"platform","nonResourcePath":"/api/*"}}"#;
+        let pl = PolicyList::parse("p", line).unwrap();
+        let sa = UserInfo::new("system:serviceaccount:a:b", ["system:authenticated"]);
+        assert_eq!(pl.authorize(&Attributes::non_resource(sa, "get", "/api/v1")).decision, crate::authz::Decision::Allow);
     }
 
     #[test]
