@@ -115,6 +115,11 @@ pub struct CanIArgs {
     /// Omit headers from --list output.
     #[arg(long)]
     pub no_headers: bool,
+    /// With --list: answer exactly as kube-apiserver and kubectl do (a node's list holds no
+    /// Node authorizer rules and is marked incomplete) instead of resolving the Node
+    /// authorizer's grants.
+    #[arg(long, requires = "list")]
+    pub upstream: bool,
     /// Print nothing; only the exit code answers.
     #[arg(short = 'q', long)]
     pub quiet: bool,

@@ -84,6 +84,14 @@ certificatesigningrequests.certificates.k8s.io/selfnodeclient   []              
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o), expected);
     assert!(!stderr(&o).contains("may be incomplete"), "kauthz evaluates every authorizer it lists");
+
+    // --upstream reproduces kubectl against kube-apiserver exactly: the default Node,RBAC
+    // chain, the same table, and the warning on stderr.
+    let o =
+        kauthz(&with_example(&["can-i", "--list", "--upstream", "--as", "system:node:kubeletauthz-worker", "--as-group", "system:nodes"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), expected);
+    assert_eq!(stderr(&o), "Warning: the list may be incomplete: node authorizer does not support user rule resolution\n");
 }
 
 /// The article's second scenario: a `system:nodes` subject on the `system:node` binding

@@ -36,9 +36,19 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
 
+/// How `can-i --list` treats the Node authorizer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeRules {
+    /// Resolve the Node authorizer's grants to concrete rules (kauthz's default).
+    Resolve,
+    /// Answer exactly as kube-apiserver's SelfSubjectRulesReview does: no rules for a node,
+    /// the list marked incomplete with upstream's error.
+    Upstream,
+}
+
 /// Collects every rule `user` holds in `namespace` through the chain's authorizers.
-/// Node rules come from `node_rules`, which resolves the Node authorizer's grants to rules.
-pub fn rules_for(chain: &Chain, state: &ClusterState, user: &UserInfo, namespace: &str) -> RulesReview {
+/// With [`NodeRules::Resolve`] the Node authorizer's grants become rules (`node_rules`).
+pub fn rules_for(chain: &Chain, state: &ClusterState, user: &UserInfo, namespace: &str, node: NodeRules) -> RulesReview {
     let mut review = RulesReview::default();
     let mut errors: Vec<String> = Vec::new();
     let push = |review: &mut RulesReview, rule: PolicyRule, source: String| {
@@ -56,6 +66,12 @@ pub fn rules_for(chain: &Chain, state: &ClusterState, user: &UserInfo, namespace
     };
     for a in &chain.authorizers {
         match &a.mode {
+            Mode::Node if node == NodeRules::Upstream => {
+                if crate::node::node_identity(user).is_some() {
+                    review.incomplete = true;
+                    errors.push("node authorizer does not support user rule resolution".into());
+                }
+            }
             Mode::Node => {
                 for (rule, source) in node_rules(state, user, namespace) {
                     push(&mut review, rule, source);

@@ -16,7 +16,8 @@ pub fn run(args: CanIArgs) -> Result<u8, String> {
         }
         let loaded = context::load(&args.cluster)?;
         let namespace = args.request.namespace.clone().unwrap_or_else(|| "default".into());
-        let review = list::rules_for(&loaded.chain, &loaded.state, &user, &namespace);
+        let node = if args.upstream { list::NodeRules::Upstream } else { list::NodeRules::Resolve };
+        let review = list::rules_for(&loaded.chain, &loaded.state, &user, &namespace, node);
         return print_list(&args, &namespace, &review);
     }
     let attrs = context::attributes(&args.request, user)?;
