@@ -399,6 +399,126 @@ fn label_selector(sel: Option<&SelectorAttributes>) -> Selector<selector::LabelR
     out
 }
 
+/// `kauthz.dev/v1alpha1` SubjectRulesReview: SelfSubjectRulesReview for a named user, as
+/// SubjectAccessReview is SelfSubjectAccessReview for a named user. Kubernetes has no such
+/// kind (its rules review answers only for the requester), so this is kauthz's own; the
+/// status is kube-apiserver's SubjectRulesReviewStatus for that user.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubjectRulesReview {
+    /// `kauthz.dev/v1alpha1`.
+    #[serde(default)]
+    pub api_version: String,
+    /// `SubjectRulesReview`.
+    #[serde(default)]
+    pub kind: String,
+    /// The question.
+    #[serde(default)]
+    pub spec: RulesReviewSpec,
+    /// The answer.
+    #[serde(default)]
+    pub status: RulesReviewStatus,
+}
+
+/// `spec` of a SubjectRulesReview.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct RulesReviewSpec {
+    /// Namespace whose rules are listed (required, as for SelfSubjectRulesReview).
+    pub namespace: String,
+    /// User name.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub user: String,
+    /// Groups.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+    /// Uid.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub uid: String,
+    /// Extra.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, Vec<String>>,
+}
+
+/// `authorization.k8s.io/v1` SubjectRulesReviewStatus.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct RulesReviewStatus {
+    /// Resource rules.
+    pub resource_rules: Vec<ResourceRule>,
+    /// Non-resource rules.
+    pub non_resource_rules: Vec<NonResourceRule>,
+    /// Whether the list may be missing rules.
+    pub incomplete: bool,
+    /// Aggregated resolver errors.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub evaluation_error: String,
+}
+
+/// One resource rule of a rules review.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ResourceRule {
+    /// Verbs.
+    pub verbs: Vec<String>,
+    /// API groups.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub api_groups: Vec<String>,
+    /// Resources.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<String>,
+    /// Resource names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resource_names: Vec<String>,
+}
+
+/// One non-resource rule of a rules review.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct NonResourceRule {
+    /// Verbs.
+    pub verbs: Vec<String>,
+    /// URLs.
+    #[serde(rename = "nonResourceURLs", skip_serializing_if = "Vec::is_empty")]
+    pub non_resource_urls: Vec<String>,
+}
+
+impl SubjectRulesReview {
+    /// Upstream's validation of a rules review: a namespace is required.
+    pub fn validate(&self) -> Vec<String> {
+        if self.spec.namespace.is_empty() { vec!["spec.namespace: Required value: no namespace on request".into()] } else { Vec::new() }
+    }
+
+    /// The user the review asks about.
+    pub fn user(&self) -> UserInfo {
+        let s = &self.spec;
+        UserInfo { name: s.user.clone(), uid: s.uid.clone(), groups: s.groups.clone(), extra: s.extra.clone() }
+    }
+
+    /// Fills `status` from a rules review, as kube-apiserver's rules-review endpoint does.
+    pub fn answer(&mut self, review: &crate::analysis::list::RulesReview) {
+        self.status = RulesReviewStatus {
+            resource_rules: review
+                .resource_rules
+                .iter()
+                .map(|r| ResourceRule {
+                    verbs: r.rule.verbs.clone(),
+                    api_groups: r.rule.api_groups.clone(),
+                    resources: r.rule.resources.clone(),
+                    resource_names: r.rule.resource_names.clone(),
+                })
+                .collect(),
+            non_resource_rules: review
+                .non_resource_rules
+                .iter()
+                .map(|r| NonResourceRule { verbs: r.rule.verbs.clone(), non_resource_urls: r.rule.non_resource_urls.clone() })
+                .collect(),
+            incomplete: review.incomplete,
+            evaluation_error: review.evaluation_error.clone(),
+        };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -313,3 +313,21 @@ fn example_readme_answers() {
         assert_eq!(o.status.code(), Some(*code), "{request:?} as {node}: {}{}", stdout(&o), stderr(&o));
     }
 }
+
+/// kauthz.dev/v1alpha1 SubjectRulesReview: kube-apiserver's rules review for a named user.
+#[test]
+fn review_answers_subject_rules_reviews() {
+    let stream = r#"{"apiVersion":"kauthz.dev/v1alpha1","kind":"SubjectRulesReview","spec":{"namespace":"kube-system","user":"system:node:kubeletauthz-worker","groups":["system:nodes","system:authenticated"]}}
+{"apiVersion":"kauthz.dev/v1alpha1","kind":"SubjectRulesReview","spec":{"user":"alice"}}
+"#;
+    let o = kauthz_stdin(&with_example(&["review"]), stream);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let status = &lines[0]["status"];
+    assert_eq!(status["incomplete"], true);
+    assert_eq!(status["evaluationError"], "node authorizer does not support user rule resolution");
+    let rules = status["resourceRules"].as_array().unwrap();
+    assert!(rules.iter().any(|r| r["resources"][0] == "certificatesigningrequests/selfnodeclient"));
+    assert!(rules.iter().any(|r| r["resourceNames"][0] == "kubeadm-config"), "RoleBindings of the namespace count");
+    assert_eq!(lines[1]["kind"], "Status", "a rules review needs a namespace");
+}

@@ -82,7 +82,8 @@ pub fn rules_for(chain: &Chain, state: &ClusterState, user: &UserInfo, namespace
                 for g in rules {
                     push(&mut review, g.rule.clone(), format!("RBAC: {}", g.binding.describe(g.subject)));
                 }
-                let _ = errs; // RBAC resolution errors never make the list incomplete (upstream).
+                // Resolution errors are reported but never make the list incomplete (upstream).
+                errors.extend(errs);
             }
             Mode::Abac(pl) => {
                 for (i, p) in pl.policies.iter().enumerate() {

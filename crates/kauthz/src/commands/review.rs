@@ -4,8 +4,9 @@
 
 use std::io::{BufRead, BufWriter, Write};
 
+use kauthz_core::analysis::list;
 use kauthz_core::model::Object;
-use kauthz_core::review::{StatusFailure, SubjectAccessReview};
+use kauthz_core::review::{StatusFailure, SubjectAccessReview, SubjectRulesReview};
 use kauthz_core::snapshot;
 use serde_json::Value;
 
@@ -55,6 +56,9 @@ pub fn run(args: ReviewArgs) -> Result<u8, String> {
 }
 
 fn answer(loaded: &Loaded, item: Value, out: &mut impl Write) -> Result<(), String> {
+    if item.get("kind").and_then(Value::as_str) == Some("SubjectRulesReview") {
+        return answer_rules(loaded, item, out);
+    }
     let mut sar: SubjectAccessReview = match serde_path_to_error::deserialize(item) {
         Ok(s) => s,
         Err(e) => return write_line(out, &StatusFailure::bad_request(format!("field {}: {}", e.path(), e.inner()))),
@@ -67,6 +71,23 @@ fn answer(loaded: &Loaded, item: Value, out: &mut impl Write) -> Result<(), Stri
     let result = loaded.chain.decide(&loaded.state, &attrs);
     sar.answer(&attrs, &result);
     write_line(out, &sar)
+}
+
+/// A `kauthz.dev/v1alpha1` SubjectRulesReview, answered as kube-apiserver's rule resolver
+/// would answer a SelfSubjectRulesReview from that user (node rules are not resolved here:
+/// this is the machine interface, compared with upstream).
+fn answer_rules(loaded: &Loaded, item: Value, out: &mut impl Write) -> Result<(), String> {
+    let mut review: SubjectRulesReview = match serde_path_to_error::deserialize(item) {
+        Ok(r) => r,
+        Err(e) => return write_line(out, &StatusFailure::bad_request(format!("field {}: {}", e.path(), e.inner()))),
+    };
+    let errors = review.validate();
+    if !errors.is_empty() {
+        return write_line(out, &StatusFailure::bad_request(errors.join(", ")));
+    }
+    let rules = list::rules_for(&loaded.chain, &loaded.state, &review.user(), &review.spec.namespace, list::NodeRules::Upstream);
+    review.answer(&rules);
+    write_line(out, &review)
 }
 
 fn apply_event(loaded: &mut Loaded, event: Value) -> Result<(), String> {
