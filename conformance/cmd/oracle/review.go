@@ -88,6 +88,17 @@ func handle(ctx context.Context, o *oracle.Oracle, raw json.RawMessage, out *buf
 		}
 		return nil
 	}
+	if p.Kind == oracle.RulesReviewKind {
+		var rr oracle.SubjectRulesReview
+		if err := json.Unmarshal(raw, &rr); err != nil {
+			return err
+		}
+		res, err := o.RulesReview(ctx, &rr)
+		if err != nil {
+			return err
+		}
+		return writeLine(out, res)
+	}
 	var sar authorizationv1.SubjectAccessReview
 	d := json.NewDecoder(bytes.NewReader(raw))
 	if err := d.Decode(&sar); err != nil {
@@ -97,7 +108,11 @@ func handle(ctx context.Context, o *oracle.Oracle, raw json.RawMessage, out *buf
 	if err != nil {
 		return err
 	}
-	data, err := json.Marshal(res)
+	return writeLine(out, res)
+}
+
+func writeLine(out *bufio.Writer, v any) error {
+	data, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}

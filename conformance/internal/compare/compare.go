@@ -29,9 +29,12 @@ type Review struct {
 	Metadata struct {
 		Annotations map[string]string `json:"annotations"`
 	} `json:"metadata"`
+	Kind    string          `json:"kind"`
 	Spec    json.RawMessage `json:"spec"`
 	Status  Status          `json:"-"`
 	Failure *Failure        `json:"-"`
+	// Rules is set for a kauthz.dev/v1alpha1 SubjectRulesReview answer.
+	Rules *RulesStatus `json:"-"`
 }
 
 // Failure is the part of a v1 Status that is compared.
@@ -62,6 +65,14 @@ func Parse(line []byte) (*Review, error) {
 		r.Failure = &f
 		return &r, nil
 	}
+	if probe.Kind == RulesReviewKind {
+		rs, err := parseRulesStatus(probe.Status)
+		if err != nil {
+			return nil, fmt.Errorf("status: %w", err)
+		}
+		r.Rules = rs
+		return &r, nil
+	}
 	if len(probe.Status) > 0 {
 		if err := json.Unmarshal(probe.Status, &r.Status); err != nil {
 			return nil, fmt.Errorf("status: %w", err)
@@ -84,6 +95,12 @@ func Equal(expected, actual *Review) (bool, string) {
 	}
 	if actual.Failure != nil {
 		return false, fmt.Sprintf("kauthz rejected the request (%d %s: %s); the oracle answered it", actual.Failure.Code, actual.Failure.Reason, actual.Failure.Message)
+	}
+	if expected.Rules != nil || actual.Rules != nil {
+		if expected.Rules == nil || actual.Rules == nil {
+			return false, fmt.Sprintf("kind: oracle %q, kauthz %q", expected.Kind, actual.Kind)
+		}
+		return equalRules(expected.Rules, actual.Rules)
 	}
 	e, a := expected.Status, actual.Status
 	var diffs []string

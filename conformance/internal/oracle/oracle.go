@@ -72,6 +72,9 @@ type Oracle struct {
 	watched      map[string]bool
 	authz        authorizer.Authorizer
 	ruleResolver *rbacregistryvalidation.DefaultRuleResolver
+	// rules is the union of the modes' rule resolvers, as kube-apiserver builds it for
+	// SelfSubjectRulesReview (the system:masters step is not a rule resolver).
+	rules        authorizer.RuleResolver
 	clusterRoles map[string]*rbacv1.ClusterRole
 	stop         chan struct{}
 }
@@ -177,8 +180,12 @@ func New(opts Options) (*Oracle, error) {
 		AuthorizerName: "kubernetes.io/system-privileged-group",
 		Authorizer:     authorizerfactory.NewPrivilegedGroups(user.SystemPrivilegedGroup),
 	}}
+	var resolvers []authorizer.RuleResolver
 	for _, mode := range opts.Modes {
-		var a authorizer.Authorizer
+		var a interface {
+			authorizer.Authorizer
+			authorizer.RuleResolver
+		}
 		switch mode {
 		case "Node":
 			a = o.buildNode()
@@ -199,7 +206,9 @@ func New(opts Options) (*Oracle, error) {
 			a = authorizerfactory.NewAlwaysDenyAuthorizer()
 		}
 		authorizers = append(authorizers, union.NamedAuthorizer{AuthorizerName: strings.ToLower(mode), Authorizer: a})
+		resolvers = append(resolvers, a)
 	}
+	o.rules = union.NewRuleResolvers(resolvers...)
 	o.authz, err = union.New(authorizers...)
 	if err != nil {
 		return nil, err
@@ -237,7 +246,7 @@ func (o *Oracle) Close() {
 	o.factory.Shutdown()
 }
 
-func (o *Oracle) buildNode() authorizer.Authorizer {
+func (o *Oracle) buildNode() *node.NodeAuthorizer {
 	f := o.factory
 	var slices sliceInformer
 	var pcrs pcrInformer
@@ -267,7 +276,7 @@ func (o *Oracle) buildNode() authorizer.Authorizer {
 	return node.NewAuthorizer(graph, nodeidentifier.NewDefaultNodeIdentifier(), bootstrappolicy.NodeRules())
 }
 
-func (o *Oracle) buildRBAC() authorizer.Authorizer {
+func (o *Oracle) buildRBAC() *rbac.RBACAuthorizer {
 	rb := o.factory.Rbac().V1()
 	count := func(inf cache.SharedIndexInformer, kind string) {
 		// The informer's store is updated before handlers are notified, so once this
