@@ -32,7 +32,7 @@ type event struct {
 // Scenario is one generated case.
 type Scenario struct {
 	Snapshot []byte // a v1 List, JSON
-	Requests []byte // JSON lines: SubjectAccessReviews and watch events
+	Requests []byte // JSON lines: SubjectAccessReviews, SubjectRulesReviews and watch events
 	Chain    Chain  // the apiserver's authorizer configuration for this scenario
 }
 
@@ -55,6 +55,7 @@ func Generate(seed uint64, sz Sizes) (*Scenario, error) {
 	}
 	total := c.intn(sz.MinRequests, sz.MaxRequests)
 	rounds := c.intn(2, 4)
+	plan := newRulesReviewPlan(seed, rounds, total/rounds)
 	for round := 0; round < rounds; round++ {
 		if round > 0 {
 			for i, n := 0, c.intn(3, 8); i < n; i++ {
@@ -65,7 +66,15 @@ func Generate(seed uint64, sz Sizes) (*Scenario, error) {
 				}
 			}
 		}
-		for i := 0; i < total/rounds; i++ {
+		for i := 0; i <= total/rounds; i++ {
+			for n := plan.take(round, i); n > 0; n-- {
+				if err := enc(c.rulesReview(plan)); err != nil {
+					return nil, err
+				}
+			}
+			if i == total/rounds {
+				break
+			}
 			if err := enc(c.request()); err != nil {
 				return nil, err
 			}

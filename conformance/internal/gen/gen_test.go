@@ -40,7 +40,7 @@ func TestScenarioShape(t *testing.T) {
 	if err := json.Unmarshal(s.Snapshot, &list); err != nil || list.Kind != "List" || len(list.Items) == 0 {
 		t.Fatalf("snapshot is not a non-empty List: %v", err)
 	}
-	sars, events := 0, 0
+	sars, events, rules := 0, 0, 0
 	sc := bufio.NewScanner(bytes.NewReader(s.Requests))
 	sc.Buffer(nil, 1<<22)
 	for sc.Scan() {
@@ -50,6 +50,8 @@ func TestScenarioShape(t *testing.T) {
 		}
 		if _, ok := probe["object"]; ok {
 			events++
+		} else if string(probe["kind"]) == `"SubjectRulesReview"` {
+			rules++
 		} else {
 			sars++
 		}
@@ -60,6 +62,63 @@ func TestScenarioShape(t *testing.T) {
 	}
 	if events == 0 {
 		t.Errorf("no mutations")
+	}
+	if rules < 5 || rules > 15 {
+		t.Errorf("%d SubjectRulesReviews, want 5..15", rules)
+	}
+}
+
+// SubjectRulesReviews are spread across rounds (so mutations in between matter),
+// and they come after mutations and cover the identities at the edges.
+func TestRulesReviews(t *testing.T) {
+	users := map[string]bool{}
+	emptyNS := false
+	afterMutation := 0 // seeds with a review after a mutation
+	for seed := uint64(1); seed <= 40; seed++ {
+		s, err := Generate(seed, DefaultSizes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(bytes.NewReader(s.Requests))
+		sc.Buffer(nil, 1<<22)
+		seenEvent, after := false, false
+		for sc.Scan() {
+			var rr rulesReview
+			if err := json.Unmarshal(sc.Bytes(), &rr); err != nil {
+				t.Fatal(err)
+			}
+			if rr.Kind != "SubjectRulesReview" {
+				if bytes.HasPrefix(sc.Bytes(), []byte(`{"type":`)) {
+					seenEvent = true
+				}
+				continue
+			}
+			if rr.APIVersion != "kauthz.dev/v1alpha1" {
+				t.Fatalf("seed %d: apiVersion %q", seed, rr.APIVersion)
+			}
+			after = after || seenEvent
+			emptyNS = emptyNS || rr.Spec.Namespace == ""
+			users[rr.Spec.User] = true
+			for _, g := range rr.Spec.Groups {
+				if g == "system:masters" {
+					users["<masters>"] = true
+				}
+			}
+		}
+		if after {
+			afterMutation++
+		}
+	}
+	if afterMutation < 20 {
+		t.Errorf("only %d of 40 seeds ask for rules after a mutation", afterMutation)
+	}
+	for _, u := range []string{"system:node:", "system:anonymous", "<masters>", "system:node:node-1"} {
+		if !users[u] {
+			t.Errorf("no SubjectRulesReview for %q in seeds 1..40", u)
+		}
+	}
+	if !emptyNS {
+		t.Errorf("no SubjectRulesReview without a namespace in seeds 1..40")
 	}
 }
 
