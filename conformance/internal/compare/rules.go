@@ -163,19 +163,15 @@ func withCount(k string, n int) string {
 }
 
 // NormalizeAggregate makes an aggregate error message "[e1, e2, ...]" (utilerrors'
-// rendering of more than one distinct error) order-independent: its items are sorted
-// and duplicates dropped. Any other message is returned unchanged.
+// rendering of more than one distinct error) order-independent by sorting its items.
+// Duplicates are kept: upstream's Aggregate.Error() drops repeated messages (and writes
+// a single remaining one without brackets), so a repeated item is a real difference.
+// Any other message is returned unchanged.
 func NormalizeAggregate(msg string) string {
 	if !strings.HasPrefix(msg, "[") || !strings.HasSuffix(msg, "]") {
 		return msg
 	}
 	items := strings.Split(msg[1:len(msg)-1], ", ")
 	sort.Strings(items)
-	out := items[:0]
-	for i, it := range items {
-		if i == 0 || it != items[i-1] {
-			out = append(out, it)
-		}
-	}
-	return "[" + strings.Join(out, ", ") + "]"
+	return "[" + strings.Join(items, ", ") + "]"
 }

@@ -39,6 +39,7 @@ func TestEqualRulesReview(t *testing.T) {
 			rr(`{"resourceRules":[],"nonResourceRules":[],"incomplete":true,"evaluationError":"[clusterrole.rbac.authorization.k8s.io \"a\" not found, node authorizer does not support user rule resolution, role.rbac.authorization.k8s.io \"b\" not found]"}`), true, ""},
 		{"aggregate error content", rr(`{"resourceRules":[],"nonResourceRules":[],"evaluationError":"[a not found, b not found]"}`), rr(`{"resourceRules":[],"nonResourceRules":[],"evaluationError":"[a not found, c not found]"}`), false, "evaluationError"},
 		{"single vs aggregate error", rr(`{"resourceRules":[],"nonResourceRules":[],"evaluationError":"a not found"}`), rr(`{"resourceRules":[],"nonResourceRules":[],"evaluationError":"[a not found, a not found]"}`), false, "evaluationError"},
+		{"repeated error item", rr(`{"resourceRules":[],"nonResourceRules":[],"evaluationError":"[a not found, b not found]"}`), rr(`{"resourceRules":[],"nonResourceRules":[],"evaluationError":"[b not found, a not found, a not found]"}`), false, "evaluationError"},
 		{"error missing", rr(`{"resourceRules":[],"nonResourceRules":[],"evaluationError":"a not found"}`), rr(`{"resourceRules":[],"nonResourceRules":[]}`), false, "evaluationError"},
 		{"no namespace: both reject", `{"kind":"Status","apiVersion":"v1","status":"Failure","message":"no namespace on request","reason":"BadRequest","code":400}`, `{"kind":"Status","apiVersion":"v1","status":"Failure","message":"x","reason":"BadRequest","code":400}`, true, ""},
 		{"no namespace: kauthz answers", `{"kind":"Status","apiVersion":"v1","status":"Failure","message":"no namespace on request","reason":"BadRequest","code":400}`, rr(`{"resourceRules":[],"nonResourceRules":[]}`), false, "kauthz answered it"},
@@ -63,7 +64,7 @@ func TestNormalizeAggregate(t *testing.T) {
 		"":                    "",
 		"one error":           "one error",
 		"[b, a]":              "[a, b]",
-		"[b, a, b]":           "[a, b]",
+		"[b, a, b]":           "[a, b, b]",
 		"[x \"1\" not found]": "[x \"1\" not found]",
 	} {
 		if got := NormalizeAggregate(in); got != want {
