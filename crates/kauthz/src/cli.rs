@@ -18,16 +18,47 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check whether an identity may perform an action (or list everything it may do).
-    #[command(name = "can-i")]
+    #[command(name = "can-i", after_help = CAN_I_EXAMPLES)]
     CanI(CanIArgs),
     /// Show what every authorizer in the chain decides, and why.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain(ExplainArgs),
     /// List every identity that may perform an action.
-    #[command(name = "who-can")]
+    #[command(name = "who-can", after_help = WHO_CAN_EXAMPLES)]
     WhoCan(WhoCanArgs),
-    /// Answer SubjectAccessReview objects read from stdin, one JSON object per line.
+    /// Answer SubjectAccessReview (and kauthz.dev/v1alpha1 SubjectRulesReview) objects read
+    /// from stdin, one JSON object per line; watch events in between update the cluster.
+    #[command(after_help = REVIEW_EXAMPLES)]
     Review(ReviewArgs),
 }
+
+const CAN_I_EXAMPLES: &str = "Examples:
+  # Can the kubelet of worker-1 read this secret? (exit 0 = yes, 1 = no)
+  kauthz can-i get secrets/db-password -n shop --as-node worker-1 -f cluster.json --with-defaults
+
+  # The same with every authorizer's answer and the graph path
+  kauthz can-i get secrets/db-password -n shop --as-node worker-1 -f cluster.json --with-defaults -o wide
+
+  # Everything a service account may do in its namespace, with the source of each row
+  kauthz can-i --list -n shop --as system:serviceaccount:shop:api -f cluster.json --with-defaults -o wide
+
+  # kube-apiserver's own answer for a kubelet (kubectl's output, incomplete warning included)
+  kauthz can-i --list --upstream --as-node worker-1 -f cluster.json --with-defaults";
+
+const EXPLAIN_EXAMPLES: &str = "Examples:
+  kauthz explain get configmaps/kube-proxy -n kube-system --as-node worker-1 -f cluster.json --with-defaults
+  kauthz explain list secrets -A --as alice --as-group dev -f cluster.json --authorization-mode Node,RBAC,ABAC \\
+    --authorization-policy-file abac.jsonl";
+
+const WHO_CAN_EXAMPLES: &str = "Examples:
+  # Who may read every secret? (bindings, ABAC lines, and nodes through the graph)
+  kauthz who-can list secrets -A -f cluster.json --with-defaults
+  kauthz who-can get secrets/db-password -n shop -f cluster.json --with-defaults -o json";
+
+const REVIEW_EXAMPLES: &str = "Examples:
+  kauthz review -f cluster.json --with-defaults < requests.jsonl > answers.jsonl
+  echo '{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SubjectAccessReview\",\"spec\":{\"user\":\"alice\",\"resourceAttributes\":{\"verb\":\"get\",\"resource\":\"pods\",\"namespace\":\"shop\"}}}' \\
+    | kauthz review -f cluster.json --with-defaults";
 
 /// Where the cluster comes from and how the apiserver is configured.
 #[derive(Debug, Args, Clone)]
