@@ -1,5 +1,5 @@
-// Command compare matches kauthz's SubjectAccessReview answers against the oracle's,
-// line by line.
+// Command compare matches kauthz's SubjectAccessReview and SubjectRulesReview answers
+// against the oracle's, line by line.
 package main
 
 import (

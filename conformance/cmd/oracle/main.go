@@ -1,4 +1,4 @@
-// Command oracle answers SubjectAccessReviews with upstream Kubernetes' own
+// Command oracle answers SubjectAccessReviews and SubjectRulesReviews with upstream Kubernetes' own
 // authorizer chain and dumps upstream's bootstrap RBAC policy.
 package main
 

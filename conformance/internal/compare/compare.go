@@ -1,5 +1,5 @@
-// Package compare decides whether a kauthz answer to a SubjectAccessReview matches the
-// oracle's answer.
+// Package compare decides whether a kauthz answer to a SubjectAccessReview (or a
+// kauthz.dev/v1alpha1 SubjectRulesReview) matches the oracle's answer.
 package compare
 
 import (

@@ -1,6 +1,7 @@
 // Package oracle drives upstream Kubernetes' authorizer chain (system:masters, Node,
 // RBAC, ABAC, AlwaysAllow, AlwaysDeny under a union) over a snapshot loaded into a fake
-// clientset, and answers SubjectAccessReviews the way kube-apiserver's REST handler does.
+// clientset, and answers SubjectAccessReviews (and SubjectRulesReviews) the way
+// kube-apiserver's REST handlers do.
 package oracle
 
 import (
