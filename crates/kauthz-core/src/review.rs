@@ -486,7 +486,7 @@ pub struct NonResourceRule {
 impl SubjectRulesReview {
     /// Upstream's validation of a rules review: a namespace is required.
     pub fn validate(&self) -> Vec<String> {
-        if self.spec.namespace.is_empty() { vec!["spec.namespace: Required value: no namespace on request".into()] } else { Vec::new() }
+        if self.spec.namespace.is_empty() { vec!["no namespace on request".into()] } else { Vec::new() }
     }
 
     /// The user the review asks about.
