@@ -108,6 +108,10 @@ pub fn attributes(req: &RequestArgs, user: UserInfo) -> Result<Attributes, Strin
         }
     }
     let namespace = if req.all_namespaces { String::new() } else { req.namespace.clone().unwrap_or_else(|| "default".into()) };
+    // kubectl still sends the namespace (RoleBindings there are consulted) and only warns.
+    if resolved.known.is_some_and(|t| !t.namespaced) && !namespace.is_empty() {
+        eprintln!("Warning: resource '{}' is not namespace scoped", resolved.resource);
+    }
     let mut attrs = Attributes::resource(user, &verb, &resolved.resource, &namespace, name);
     attrs.api_group = resolved.group;
     attrs.subresource = req.subresource.clone().unwrap_or_default();
