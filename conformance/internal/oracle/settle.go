@@ -43,26 +43,33 @@ func (c *eventCounter) expect(kind string, n int) {
 
 // wait blocks until every kind has processed at least the expected number of events.
 func (c *eventCounter) wait(timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	timer := time.AfterFunc(timeout, func() { c.cond.Broadcast() })
-	defer timer.Stop()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for {
-		pending := ""
+	return waitUntil(c.cond, timeout, func() string {
 		for k, n := range c.expected {
 			if c.processed[k] < n {
-				pending = fmt.Sprintf("%s: %d of %d events processed", k, c.processed[k], n)
-				break
+				return fmt.Sprintf("%s: %d of %d events processed", k, c.processed[k], n)
 			}
 		}
-		if pending == "" {
+		return ""
+	}, "timed out waiting for informers to settle (%s)")
+}
+
+// waitUntil waits on cond (whose lock it takes) until pending reports nothing left, or
+// fails with errFormat after timeout.
+func waitUntil(cond *sync.Cond, timeout time.Duration, pending func() string, errFormat string) error {
+	deadline := time.Now().Add(timeout)
+	timer := time.AfterFunc(timeout, func() { cond.Broadcast() })
+	defer timer.Stop()
+	cond.L.Lock()
+	defer cond.L.Unlock()
+	for {
+		left := pending()
+		if left == "" {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("timed out waiting for informers to settle (%s)", pending)
+			return fmt.Errorf(errFormat, left)
 		}
-		c.cond.Wait()
+		cond.Wait()
 	}
 }
 
@@ -179,25 +186,12 @@ func (w *watchSet) add(resource string) {
 
 // wait blocks until every resource has a registered watch.
 func (w *watchSet) wait(resources []string, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	timer := time.AfterFunc(timeout, func() { w.cond.Broadcast() })
-	defer timer.Stop()
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for {
-		missing := ""
+	return waitUntil(w.cond, timeout, func() string {
 		for _, r := range resources {
 			if !w.seen[r] {
-				missing = r
-				break
+				return r
 			}
 		}
-		if missing == "" {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("timed out waiting for the informer watch on %s", missing)
-		}
-		w.cond.Wait()
-	}
+		return ""
+	}, "timed out waiting for the informer watch on %s")
 }
