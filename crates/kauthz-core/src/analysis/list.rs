@@ -247,7 +247,8 @@ fn node_rules(state: &ClusterState, user: &UserInfo, namespace: &str) -> Vec<(Po
             }
         }
         if !any.is_empty() {
-            let why = if matches!(verb_kind(&any), WriteKind::Writes) {
+            let writes = any.iter().any(|v| !matches!(v.as_str(), "get" | "list" | "watch"));
+            let why = if writes {
                 "Node: handler allows any name (NodeRestriction admission limits the object)"
             } else {
                 "Node: handler"
@@ -275,15 +276,6 @@ fn node_rules(state: &ClusterState, user: &UserInfo, namespace: &str) -> Vec<(Po
         out.push((rule(verbs, g.api_group, g.resource_path(), vec![g.name.clone()]), format!("Node: graph {path}")));
     }
     out
-}
-
-enum WriteKind {
-    Reads,
-    Writes,
-}
-
-fn verb_kind(verbs: &[String]) -> WriteKind {
-    if verbs.iter().all(|v| matches!(v.as_str(), "get" | "list" | "watch")) { WriteKind::Reads } else { WriteKind::Writes }
 }
 
 /// Go's `%v` of a string slice: `[a b]`, `[]` when empty.
