@@ -248,11 +248,7 @@ fn node_rules(state: &ClusterState, user: &UserInfo, namespace: &str) -> Vec<(Po
         }
         if !any.is_empty() {
             let writes = any.iter().any(|v| !matches!(v.as_str(), "get" | "list" | "watch"));
-            let why = if writes {
-                "Node: handler allows any name (NodeRestriction admission limits the object)"
-            } else {
-                "Node: handler"
-            };
+            let why = if writes { "Node: handler allows any name (NodeRestriction admission limits the object)" } else { "Node: handler" };
             out.push((rule(any, group, path.clone(), Vec::new()), why.to_string()));
         }
         if !own.is_empty() {
