@@ -130,24 +130,6 @@ pub fn rules_for(chain: &Chain, state: &ClusterState, user: &UserInfo, namespace
     review
 }
 
-/// Resources the Node authorizer decides itself (its static rules are never consulted for
-/// them), by API group and resource.
-const NODE_HANDLED: &[(&str, &str)] = &[
-    ("", "secrets"),
-    ("", "configmaps"),
-    ("", "persistentvolumeclaims"),
-    ("", "persistentvolumes"),
-    ("resource.k8s.io", "resourceclaims"),
-    ("storage.k8s.io", "volumeattachments"),
-    ("", "serviceaccounts"),
-    ("coordination.k8s.io", "leases"),
-    ("storage.k8s.io", "csinodes"),
-    ("resource.k8s.io", "resourceslices"),
-    ("", "nodes"),
-    ("", "pods"),
-    ("certificates.k8s.io", "podcertificaterequests"),
-];
-
 /// (group, resource, subresource, namespaced) of every request shape the Node authorizer's
 /// handlers answer; probed verb by verb to list exactly what they allow.
 const NODE_PROBES: &[(&str, &str, &str, bool)] = &[
@@ -168,23 +150,6 @@ const PROBE_VERBS: &[&str] = &["get", "list", "watch", "create", "update", "patc
 /// Field selectors the Node authorizer honours for list/watch, per resource.
 fn node_selector_field(resource: &str) -> &'static str {
     if resource == "nodes" { "metadata.name" } else { "spec.nodeName" }
-}
-
-fn graph_vertex(resource: &str) -> Option<crate::node::VertexType> {
-    use crate::node::VertexType as V;
-    Some(match resource {
-        "secrets" => V::Secret,
-        "configmaps" => V::ConfigMap,
-        "persistentvolumeclaims" => V::Pvc,
-        "persistentvolumes" => V::Pv,
-        "resourceclaims" => V::ResourceClaim,
-        "volumeattachments" => V::VolumeAttachment,
-        "resourceslices" => V::ResourceSlice,
-        "pods" => V::Pod,
-        "serviceaccounts" => V::ServiceAccount,
-        "podcertificaterequests" => V::PodCertificateRequest,
-        _ => return None,
-    })
 }
 
 /// The Node authorizer's grants to `user` in `namespace`, as rules with their sources:
@@ -211,7 +176,7 @@ fn node_rules(state: &ClusterState, user: &UserInfo, namespace: &str) -> Vec<(Po
         for atom in breakdown(r) {
             let res = atom.resources.first().map(|r| r.split('/').next().unwrap_or(r)).unwrap_or("");
             let group = atom.api_groups.first().map(String::as_str).unwrap_or("");
-            if !NODE_HANDLED.contains(&(group, res)) {
+            if !node::handles(group, res) {
                 out.push((atom, "Node: static rules (system:node)".to_string()));
             }
         }
@@ -265,7 +230,7 @@ fn node_rules(state: &ClusterState, user: &UserInfo, namespace: &str) -> Vec<(Po
         if !(g.namespace.is_empty() || g.namespace == namespace) {
             continue;
         }
-        let path = graph_vertex(g.resource)
+        let path = node::VertexType::for_resource(g.api_group, g.resource)
             .map(|vt| node::GraphPath::find(state.graph(), node_name, vt, &g.namespace, &g.name).hops.join(" <- "))
             .unwrap_or_default();
         let verbs = g.verbs.iter().map(|v| v.to_string()).collect();

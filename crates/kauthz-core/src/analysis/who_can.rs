@@ -101,7 +101,7 @@ fn node_holders(state: &ClusterState, attrs: &Attributes) -> Vec<Holder> {
         }];
     }
     let mut candidates: Vec<String> = Vec::new();
-    if let Some(vt) = vertex_for(&attrs.api_group, &attrs.resource) {
+    if let Some(vt) = node::VertexType::for_resource(&attrs.api_group, &attrs.resource) {
         candidates.extend(node::nodes_reaching(state.graph(), vt, &attrs.namespace, &attrs.name));
     }
     if !attrs.name.is_empty() && matches!(attrs.resource.as_str(), "nodes" | "csinodes" | "leases") {
@@ -127,21 +127,4 @@ fn node_holders(state: &ClusterState, attrs: &Attributes) -> Vec<Holder> {
             })
         })
         .collect()
-}
-
-fn vertex_for(group: &str, resource: &str) -> Option<crate::node::VertexType> {
-    use crate::node::VertexType as V;
-    Some(match (group, resource) {
-        ("", "secrets") => V::Secret,
-        ("", "configmaps") => V::ConfigMap,
-        ("", "persistentvolumeclaims") => V::Pvc,
-        ("", "persistentvolumes") => V::Pv,
-        ("resource.k8s.io", "resourceclaims") => V::ResourceClaim,
-        ("storage.k8s.io", "volumeattachments") => V::VolumeAttachment,
-        ("resource.k8s.io", "resourceslices") => V::ResourceSlice,
-        ("", "pods") => V::Pod,
-        ("", "serviceaccounts") => V::ServiceAccount,
-        ("certificates.k8s.io", "podcertificaterequests") => V::PodCertificateRequest,
-        _ => return None,
-    })
 }

@@ -272,6 +272,14 @@ impl NodeAuthorizer {
     }
 }
 
+/// Whether the Node authorizer decides requests for `group`/`resource` itself (so its
+/// static rules are never consulted for them): every type its graph holds, plus the
+/// node's own Lease, CSINode and Node. Mirrors the dispatch in `decide_inner`.
+pub fn handles(group: &str, resource: &str) -> bool {
+    VertexType::for_resource(group, resource).is_some()
+        || matches!((group, resource), ("coordination.k8s.io", "leases") | ("storage.k8s.io", "csinodes") | ("", "nodes"))
+}
+
 /// Upstream `authorizeLease`.
 fn lease(node: &str, attrs: &Attributes) -> (Verdict, Basis) {
     let verb = attrs.verb.as_str();

@@ -93,6 +93,24 @@ impl VertexType {
         }
     }
 
+    /// The vertex type that stands for objects of API `group`/`resource`, if the graph
+    /// holds such objects (nodes are reached by name, not looked up as objects).
+    pub fn for_resource(group: &str, resource: &str) -> Option<VertexType> {
+        Some(match (group, resource) {
+            ("", "secrets") => VertexType::Secret,
+            ("", "configmaps") => VertexType::ConfigMap,
+            ("", "persistentvolumeclaims") => VertexType::Pvc,
+            ("", "persistentvolumes") => VertexType::Pv,
+            ("", "pods") => VertexType::Pod,
+            ("", "serviceaccounts") => VertexType::ServiceAccount,
+            ("resource.k8s.io", "resourceclaims") => VertexType::ResourceClaim,
+            ("resource.k8s.io", "resourceslices") => VertexType::ResourceSlice,
+            ("storage.k8s.io", "volumeattachments") => VertexType::VolumeAttachment,
+            ("certificates.k8s.io", "podcertificaterequests") => VertexType::PodCertificateRequest,
+            _ => return None,
+        })
+    }
+
     /// Whether an existing destination index of this type lists every reachable node, so
     /// an index miss is a final "no" (upstream `vertexTypeWithAuthoritativeIndex`).
     pub fn authoritative_index(self) -> bool {

@@ -14,7 +14,7 @@ pub mod sample;
 #[cfg(test)]
 mod tests;
 
-pub use authorizer::{NodeAuthorizer, default_authorizer, node_rules};
+pub use authorizer::{NodeAuthorizer, default_authorizer, handles, node_rules};
 pub use graph::{Graph, VertexRef, VertexType};
 
 use crate::authz::{Attributes, UserInfo, Verdict};

@@ -850,3 +850,35 @@ fn shared_vertices_do_not_blow_up_the_search() {
     let path = GraphPath::find(&g, "w2", VertexType::Secret, "apps", "shared");
     assert!(!path.index_only && path.hops.len() == 5, "{path:?}");
 }
+
+/// `handles` names exactly the resources `decide` dispatches to a handler: for any other
+/// resource a node's request is decided by the static rules alone.
+#[test]
+fn handled_resources_bypass_static_rules() {
+    let handled = [
+        ("", "secrets"),
+        ("", "configmaps"),
+        ("", "persistentvolumeclaims"),
+        ("", "persistentvolumes"),
+        ("resource.k8s.io", "resourceclaims"),
+        ("storage.k8s.io", "volumeattachments"),
+        ("", "serviceaccounts"),
+        ("coordination.k8s.io", "leases"),
+        ("storage.k8s.io", "csinodes"),
+        ("resource.k8s.io", "resourceslices"),
+        ("", "nodes"),
+        ("", "pods"),
+        ("certificates.k8s.io", "podcertificaterequests"),
+    ];
+    for (g, r) in handled {
+        assert!(crate::node::handles(g, r), "{g}/{r}");
+    }
+    // Static rules grant `get endpoints` and `get services`; they are not handled.
+    assert!(!crate::node::handles("", "endpoints") && !crate::node::handles("", "services"));
+    assert!(!crate::node::handles("apps", "pods"), "the group matters");
+    let g = Graph::new();
+    let user = node_user("n1");
+    assert_eq!(authorize(&g, &attrs(&user, "get", "", "endpoints", "", "ns", "e", "")).0.decision, Decision::Allow);
+    // secrets are in the static rules too, but the handler decides: no relationship, no.
+    assert_eq!(authorize(&g, &attrs(&user, "get", "", "secrets", "", "ns", "s", "")).0.decision, Decision::NoOpinion);
+}
