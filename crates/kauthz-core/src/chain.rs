@@ -242,17 +242,23 @@ impl Chain {
             let verdict = match &a.mode {
                 Mode::Node if explain => {
                     let (v, path) = node::authorize(state.graph(), attrs);
-                    s.iter_mut().for_each(|s| s.graph_path = path.clone());
+                    if let Some(s) = s.as_mut() {
+                        s.graph_path = path;
+                    }
                     v
                 }
                 Mode::Node => node::default_authorizer().decide(state.graph(), attrs),
                 Mode::Rbac => {
                     let (v, src) = state.rbac().authorize(attrs);
-                    s.iter_mut().for_each(|s| s.rbac_source = src.clone());
+                    if let Some(s) = s.as_mut() {
+                        s.rbac_source = src;
+                    }
                     v
                 }
                 Mode::Abac(pl) => {
-                    s.iter_mut().for_each(|s| s.abac_policy = pl.matching(attrs));
+                    if let Some(s) = s.as_mut() {
+                        s.abac_policy = pl.matching(attrs);
+                    }
                     pl.authorize(attrs)
                 }
                 Mode::AlwaysAllow => Verdict::allow(""),
