@@ -23,20 +23,7 @@ func runDumpDefaults(args []string) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	d := policy.Load()
-	var roles, bindings, ns []runtime.Object
-	for i := range d.ClusterRoles {
-		roles = append(roles, &d.ClusterRoles[i])
-	}
-	for i := range d.ClusterRoleBindings {
-		bindings = append(bindings, &d.ClusterRoleBindings[i])
-	}
-	for i := range d.Roles {
-		ns = append(ns, &d.Roles[i])
-	}
-	for i := range d.RoleBindings {
-		ns = append(ns, &d.RoleBindings[i])
-	}
+	roles, bindings, ns := policy.Load().Groups()
 	files := []struct {
 		name string
 		objs []runtime.Object

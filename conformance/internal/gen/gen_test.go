@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"kauthz.dev/conformance/internal/wire"
 	"testing"
 )
 
@@ -83,7 +84,7 @@ func TestRulesReviews(t *testing.T) {
 		sc.Buffer(nil, 1<<22)
 		seenEvent, after := false, false
 		for sc.Scan() {
-			var rr rulesReview
+			var rr wire.SubjectRulesReview
 			if err := json.Unmarshal(sc.Bytes(), &rr); err != nil {
 				t.Fatal(err)
 			}

@@ -4,24 +4,8 @@ import (
 	"math/rand/v2"
 	"strings"
 
-	authorizationv1 "k8s.io/api/authorization/v1"
+	"kauthz.dev/conformance/internal/wire"
 )
-
-// rulesReview is kauthz's kauthz.dev/v1alpha1 SubjectRulesReview: kube-apiserver's
-// SelfSubjectRulesReview asked for a named user.
-type rulesReview struct {
-	APIVersion string          `json:"apiVersion"`
-	Kind       string          `json:"kind"`
-	Spec       rulesReviewSpec `json:"spec"`
-}
-
-type rulesReviewSpec struct {
-	Namespace string                                `json:"namespace"`
-	User      string                                `json:"user,omitempty"`
-	Groups    []string                              `json:"groups,omitempty"`
-	UID       string                                `json:"uid,omitempty"`
-	Extra     map[string]authorizationv1.ExtraValue `json:"extra,omitempty"`
-}
 
 // rulesReviewPlan decides, from a stream of its own (so the SubjectAccessReviews and
 // mutations of a seed do not change), how many SubjectRulesReviews each round gets
@@ -68,7 +52,7 @@ func (p *rulesReviewPlan) take(round, i int) int {
 // only), subjects of existing bindings (so RBAC rules and missing-role errors show up),
 // service accounts and users; namespaces of the scenario, kube-system, a missing one and,
 // rarely, none (kube-apiserver answers 400 BadRequest).
-func (c *cluster) rulesReview(p *rulesReviewPlan) rulesReview {
+func (c *cluster) rulesReview(p *rulesReviewPlan) wire.SubjectRulesReview {
 	saved := c.r
 	c.r = p.r
 	defer func() { c.r = saved }()
@@ -121,6 +105,6 @@ func (c *cluster) rulesReview(p *rulesReviewPlan) rulesReview {
 	case x < 7:
 		ns = ""
 	}
-	return rulesReview{APIVersion: "kauthz.dev/v1alpha1", Kind: "SubjectRulesReview",
-		Spec: rulesReviewSpec{Namespace: ns, User: who.user, Groups: who.groups, UID: who.uid, Extra: who.extra}}
+	return wire.SubjectRulesReview{APIVersion: wire.RulesReviewAPIVersion, Kind: wire.RulesReviewKind,
+		Spec: wire.SubjectRulesReviewSpec{Namespace: ns, User: who.user, Groups: who.groups, UID: who.uid, Extra: who.extra}}
 }

@@ -11,32 +11,23 @@ import (
 	"k8s.io/kubernetes/pkg/api/legacyscheme"
 	authorizationapi "k8s.io/kubernetes/pkg/apis/authorization"
 	"k8s.io/kubernetes/pkg/registry/authorization/selfsubjectrulesreview"
+
+	"kauthz.dev/conformance/internal/wire"
 )
 
-// RulesReviewAPIVersion and RulesReviewKind name kauthz's SubjectRulesReview: a
-// SelfSubjectRulesReview asked on behalf of a named user.
+// The wire type lives in package wire, shared with the generator.
+type (
+	// SubjectRulesReview is wire.SubjectRulesReview.
+	SubjectRulesReview = wire.SubjectRulesReview
+	// SubjectRulesReviewSpec is wire.SubjectRulesReviewSpec.
+	SubjectRulesReviewSpec = wire.SubjectRulesReviewSpec
+)
+
+// RulesReviewAPIVersion and RulesReviewKind name kauthz's SubjectRulesReview.
 const (
-	RulesReviewAPIVersion = "kauthz.dev/v1alpha1"
-	RulesReviewKind       = "SubjectRulesReview"
+	RulesReviewAPIVersion = wire.RulesReviewAPIVersion
+	RulesReviewKind       = wire.RulesReviewKind
 )
-
-// SubjectRulesReview is kauthz's kauthz.dev/v1alpha1 SubjectRulesReview: the user in
-// spec, the namespace to list rules for, and upstream's v1 SubjectRulesReviewStatus.
-type SubjectRulesReview struct {
-	APIVersion string                                    `json:"apiVersion"`
-	Kind       string                                    `json:"kind"`
-	Spec       SubjectRulesReviewSpec                    `json:"spec"`
-	Status     *authorizationv1.SubjectRulesReviewStatus `json:"status,omitempty"`
-}
-
-// SubjectRulesReviewSpec names the user (as a SubjectAccessReview does) and the namespace.
-type SubjectRulesReviewSpec struct {
-	Namespace string                                `json:"namespace"`
-	User      string                                `json:"user,omitempty"`
-	Groups    []string                              `json:"groups,omitempty"`
-	UID       string                                `json:"uid,omitempty"`
-	Extra     map[string]authorizationv1.ExtraValue `json:"extra,omitempty"`
-}
 
 // RulesReview answers a SubjectRulesReview with kube-apiserver's own
 // SelfSubjectRulesReview REST handler, the request's user being the one in spec, over

@@ -65,23 +65,29 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
+// Groups returns the defaults as runtime objects in three groups: cluster roles,
+// cluster role bindings, and the namespaced roles followed by their role bindings.
+func (d Defaults) Groups() (clusterRoles, clusterRoleBindings, namespaced []runtime.Object) {
+	for i := range d.ClusterRoles {
+		clusterRoles = append(clusterRoles, &d.ClusterRoles[i])
+	}
+	for i := range d.ClusterRoleBindings {
+		clusterRoleBindings = append(clusterRoleBindings, &d.ClusterRoleBindings[i])
+	}
+	for i := range d.Roles {
+		namespaced = append(namespaced, &d.Roles[i])
+	}
+	for i := range d.RoleBindings {
+		namespaced = append(namespaced, &d.RoleBindings[i])
+	}
+	return clusterRoles, clusterRoleBindings, namespaced
+}
+
 // Objects returns all defaults as runtime objects (cluster roles, cluster role
 // bindings, roles, role bindings).
 func (d Defaults) Objects() []runtime.Object {
-	var out []runtime.Object
-	for i := range d.ClusterRoles {
-		out = append(out, &d.ClusterRoles[i])
-	}
-	for i := range d.ClusterRoleBindings {
-		out = append(out, &d.ClusterRoleBindings[i])
-	}
-	for i := range d.Roles {
-		out = append(out, &d.Roles[i])
-	}
-	for i := range d.RoleBindings {
-		out = append(out, &d.RoleBindings[i])
-	}
-	return out
+	roles, bindings, namespaced := d.Groups()
+	return append(append(roles, bindings...), namespaced...)
 }
 
 // ListYAML encodes objects as a kubectl-style YAML v1 List, each item carrying
