@@ -6,10 +6,12 @@
 //! them (complete rule lists, who-can).
 
 pub mod abac;
+pub mod admission;
 pub mod analysis;
 pub mod authz;
 pub mod chain;
 pub mod defaults;
+pub mod features;
 pub mod gostr;
 pub mod model;
 #[cfg(feature = "mutants")]

@@ -15,11 +15,18 @@ pub enum Mutant {
     RbacIgnoreResourceNames,
     /// The chain does not prefix NoOpinion reasons with the authorizer's name.
     NoReasonPrefix,
+    /// NodeRestriction lets a node change its own taints.
+    NodeRestrictionAllowTaints,
 }
 
 impl Mutant {
     /// Every mutant, for `selftest.sh` and error messages.
-    pub const ALL: [Mutant; 3] = [Mutant::IgnoreInitContainers, Mutant::RbacIgnoreResourceNames, Mutant::NoReasonPrefix];
+    pub const ALL: [Mutant; 4] = [
+        Mutant::IgnoreInitContainers,
+        Mutant::RbacIgnoreResourceNames,
+        Mutant::NoReasonPrefix,
+        Mutant::NodeRestrictionAllowTaints,
+    ];
 
     /// The `KAUTHZ_MUTANT` value selecting this mutant.
     pub fn name(self) -> &'static str {
@@ -27,6 +34,7 @@ impl Mutant {
             Mutant::IgnoreInitContainers => "ignore-init-containers",
             Mutant::RbacIgnoreResourceNames => "rbac-ignore-resource-names",
             Mutant::NoReasonPrefix => "no-reason-prefix",
+            Mutant::NodeRestrictionAllowTaints => "noderestriction-allow-taints",
         }
     }
 }

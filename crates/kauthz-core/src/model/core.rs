@@ -23,6 +23,69 @@ pub struct Namespace {
 pub struct Node {
     /// Metadata.
     pub metadata: ObjectMeta,
+    /// Spec (what NodeRestriction guards).
+    #[serde(skip_serializing_if = "NodeSpec::is_empty")]
+    pub spec: NodeSpec,
+}
+
+/// The node spec fields NodeRestriction compares.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct NodeSpec {
+    /// Taints.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub taints: Vec<Taint>,
+    /// Deprecated dynamic kubelet config source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_source: Option<NodeConfigSource>,
+}
+
+impl NodeSpec {
+    fn is_empty(&self) -> bool {
+        self.taints.is_empty() && self.config_source.is_none()
+    }
+}
+
+/// A node taint.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Taint {
+    /// Key.
+    pub key: String,
+    /// Value.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub value: String,
+    /// Effect.
+    pub effect: String,
+    /// When the taint was added (RFC 3339), compared by instant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_added: Option<super::Time>,
+}
+
+/// `spec.configSource`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct NodeConfigSource {
+    /// The ConfigMap holding the kubelet configuration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_map: Option<ConfigMapNodeConfigSource>,
+}
+
+/// `spec.configSource.configMap`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ConfigMapNodeConfigSource {
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// Uid.
+    #[serde(rename = "uid")]
+    pub uid: String,
+    /// Resource version.
+    pub resource_version: String,
+    /// Key of the kubelet configuration.
+    pub kubelet_config_key: String,
 }
 
 /// A Secret: metadata and type only; its payload is never read.
@@ -119,6 +182,51 @@ pub struct PodStatus {
     /// The claim created for extended resources, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extended_resource_claim_status: Option<ExtendedResourceClaimStatus>,
+    /// Node-allocatable resources claimed through DRA (frozen for kubelets by NodeRestriction).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub node_allocatable_resource_claim_statuses: Vec<NodeAllocatableResourceClaimStatus>,
+}
+
+/// One `status.nodeAllocatableResourceClaimStatuses` entry.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct NodeAllocatableResourceClaimStatus {
+    /// The claim.
+    pub resource_claim_name: String,
+    /// Containers the claim's resources are attributed to.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub containers: Vec<String>,
+    /// Mapped resources.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mapping: Vec<NodeAllocatableMappedResources>,
+    /// Overhead resources.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overhead: Vec<NodeAllocatableOverheadResources>,
+}
+
+/// One mapped node-allocatable resource.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct NodeAllocatableMappedResources {
+    /// Resource name.
+    pub name: String,
+    /// Quantity, compared by value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<super::Quantity>,
+}
+
+/// One node-allocatable overhead resource.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct NodeAllocatableOverheadResources {
+    /// Resource name.
+    pub name: String,
+    /// Per-pod overhead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_pod: Option<super::Quantity>,
+    /// Per-container overhead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_container: Option<super::Quantity>,
 }
 
 /// One `spec.resourceClaims` entry.
@@ -276,7 +384,84 @@ pub struct Volume {
     pub persistent_volume_claim: Option<PvcVolume>,
     /// Generic ephemeral volume (claim `<pod>-<volume>`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ephemeral: Option<Present>,
+    pub ephemeral: Option<EphemeralVolume>,
+    // Sources below reference no API object; NodeRestriction tells them apart from those
+    // that do, and follows the migratable in-tree disks to their CSI drivers.
+    /// AWS EBS (migratable to `ebs.csi.aws.com`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws_elastic_block_store: Option<Box<AwsEbsVolume>>,
+    /// Azure Disk (migratable to `disk.csi.azure.com`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub azure_disk: Option<Box<AzureDiskVolume>>,
+    /// GCE PD (migratable to `pd.csi.storage.gke.io`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gce_persistent_disk: Option<Present>,
+    /// vSphere (migratable to `csi.vsphere.vmware.com`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vsphere_volume: Option<Present>,
+    /// Portworx (migratable to `pxd.portworx.com`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub portworx_volume: Option<Present>,
+    /// Downward API.
+    #[serde(rename = "downwardAPI", skip_serializing_if = "Option::is_none")]
+    pub downward_api: Option<Present>,
+    /// emptyDir.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub empty_dir: Option<Present>,
+    /// Fibre channel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fc: Option<Present>,
+    /// Flocker.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flocker: Option<Present>,
+    /// gitRepo.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub git_repo: Option<Present>,
+    /// hostPath.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_path: Option<Present>,
+    /// OCI image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<Present>,
+    /// NFS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nfs: Option<Present>,
+    /// Photon PD.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photon_persistent_disk: Option<Present>,
+    /// Quobyte.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quobyte: Option<Present>,
+    /// GlusterFS (references an Endpoints object).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub glusterfs: Option<Present>,
+}
+
+/// `awsElasticBlockStore`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AwsEbsVolume {
+    /// `aws://zone/vol-…` or a bare volume id.
+    #[serde(rename = "volumeID")]
+    pub volume_id: String,
+}
+
+/// `azureDisk`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AzureDiskVolume {
+    /// Disk kind; only `Managed` (any case) migrates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+
+/// `ephemeral` volume.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct EphemeralVolume {
+    /// The claim template; NodeRestriction follows the claim only when it is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volume_claim_template: Option<Present>,
 }
 
 /// `azureFile` volume.
@@ -334,7 +519,33 @@ pub struct VolumeProjection {
     pub config_map: Option<NameRef>,
     /// A service-account token.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub service_account_token: Option<Present>,
+    pub service_account_token: Option<ServiceAccountTokenProjection>,
+    /// Downward API items.
+    #[serde(rename = "downwardAPI", skip_serializing_if = "Option::is_none")]
+    pub downward_api: Option<Present>,
+    /// A cluster trust bundle.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_trust_bundle: Option<Present>,
+    /// A pod certificate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod_certificate: Option<PodCertificateProjection>,
+}
+
+/// `projected.sources[].serviceAccountToken`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ServiceAccountTokenProjection {
+    /// Token audience (empty: the apiserver's).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub audience: String,
+}
+
+/// `projected.sources[].podCertificate`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct PodCertificateProjection {
+    /// Signer.
+    pub signer_name: String,
 }
 
 /// A PersistentVolumeClaim.

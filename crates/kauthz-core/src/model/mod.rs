@@ -7,12 +7,14 @@
 mod core;
 mod rbac;
 mod storage;
+mod values;
 
 use serde::{Deserialize, Serialize};
 
 pub use self::core::*;
 pub use self::rbac::*;
 pub use self::storage::*;
+pub use self::values::{Quantity, Time};
 
 /// Object metadata kauthz keeps.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +22,10 @@ pub use self::storage::*;
 pub struct ObjectMeta {
     /// Object name.
     pub name: String,
+    /// Name prefix the apiserver completes on create (admission errors name it when the
+    /// name is still empty).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub generate_name: String,
     /// Namespace; empty for cluster-scoped objects.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub namespace: String,
@@ -139,7 +145,11 @@ pub struct OwnerReference {
     /// Uid of the owner.
     pub uid: String,
     /// Whether this owner is the managing controller.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub controller: Option<bool>,
+    /// Whether deleting the owner waits for this object.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block_owner_deletion: Option<bool>,
 }
 
 /// A `{name: ...}` reference (LocalObjectReference and friends).

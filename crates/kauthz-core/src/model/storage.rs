@@ -57,6 +57,21 @@ pub struct PvSpec {
     /// CSI.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub csi: Option<PvCsi>,
+    /// AWS EBS (migratable to CSI).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws_elastic_block_store: Option<Box<super::AwsEbsVolume>>,
+    /// Azure Disk (migratable to CSI).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub azure_disk: Option<Box<super::AzureDiskVolume>>,
+    /// GCE PD (migratable to CSI).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gce_persistent_disk: Option<super::Present>,
+    /// vSphere (migratable to CSI).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vsphere_volume: Option<super::Present>,
+    /// Portworx (migratable to CSI).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub portworx_volume: Option<super::Present>,
 }
 
 /// PV `azureFile`.
@@ -138,6 +153,25 @@ pub struct CsiNode {
 pub struct CsiDriver {
     /// Metadata.
     pub metadata: ObjectMeta,
+    /// Spec.
+    pub spec: CsiDriverSpec,
+}
+
+/// CSIDriver spec fields kauthz reads.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CsiDriverSpec {
+    /// Service-account tokens the driver asks kubelets for.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub token_requests: Vec<CsiTokenRequest>,
+}
+
+/// `spec.tokenRequests[]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CsiTokenRequest {
+    /// Audience.
+    pub audience: String,
 }
 
 /// A ResourceClaim.
@@ -195,6 +229,9 @@ pub struct PodCertificateRequestSpec {
     pub pod_uid: String,
     /// Service account.
     pub service_account_name: String,
+    /// Service account uid.
+    #[serde(rename = "serviceAccountUID")]
+    pub service_account_uid: String,
     /// Node.
     pub node_name: String,
     /// Node uid.

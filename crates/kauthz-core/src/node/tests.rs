@@ -474,7 +474,7 @@ fn every_reference_form() {
         // Two sources on one volume: upstream's switch takes flexVolume for secrets.
         Volume { name: "e".into(), flex_volume: holder("flex"), rbd: holder("rbd-ignored"), ..Volume::default() },
         Volume { name: "f".into(), persistent_volume_claim: Some(PvcVolume { claim_name: "claim".into() }), ..Volume::default() },
-        Volume { name: "scratch".into(), ephemeral: Some(Present {}), ..Volume::default() },
+        Volume { name: "scratch".into(), ephemeral: Some(EphemeralVolume::default()), ..Volume::default() },
     ];
     p.spec.resource_claims = vec![
         PodResourceClaim { name: "direct".into(), resource_claim_name: Some("rc-direct".into()), ..PodResourceClaim::default() },
