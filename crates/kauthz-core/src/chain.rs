@@ -62,6 +62,8 @@ pub struct Authorizer {
 pub struct Chain {
     /// Authorizers in evaluation order.
     pub authorizers: Vec<Authorizer>,
+    /// The Node authorizer with the configured feature gates (used by every `Node` step).
+    pub node: node::NodeAuthorizer,
 }
 
 /// What one step of the chain said, with detail for explanations.
@@ -138,7 +140,7 @@ impl Chain {
         if abac_policy.is_some() && !authorizers.iter().any(|a| matches!(a.mode, Mode::Abac(_))) {
             return Err("cannot specify --authorization-policy-file without mode ABAC".into());
         }
-        Ok(Chain { authorizers })
+        Ok(Chain { authorizers, node: node::NodeAuthorizer::default() })
     }
 
     /// Parses an `apiserver.config.k8s.io` AuthorizationConfiguration (YAML or JSON).
@@ -210,7 +212,7 @@ impl Chain {
             }
             authorizers.push(Authorizer { name: e.name, mode });
         }
-        Ok(Chain { authorizers })
+        Ok(Chain { authorizers, node: node::NodeAuthorizer::default() })
     }
 
     /// Evaluates the request through `system:masters` and every authorizer, as the union
@@ -241,13 +243,13 @@ impl Chain {
             let mut s = explain.then(|| step(&a.name, a.mode.type_name(), None));
             let verdict = match &a.mode {
                 Mode::Node if explain => {
-                    let (v, path) = node::authorize(state.graph(), attrs);
+                    let (v, path) = self.node.authorize(state.graph(), attrs);
                     if let Some(s) = s.as_mut() {
                         s.graph_path = path;
                     }
                     v
                 }
-                Mode::Node => node::default_authorizer().decide(state.graph(), attrs),
+                Mode::Node => self.node.decide(state.graph(), attrs),
                 Mode::Rbac => {
                     let (v, src) = state.rbac().authorize(attrs);
                     if let Some(s) = s.as_mut() {
@@ -307,6 +309,14 @@ impl Chain {
 
 fn step(name: &str, type_name: &'static str, verdict: Option<Verdict>) -> Step {
     Step { authorizer: name.into(), type_name, verdict, rbac_source: None, graph_path: None, abac_policy: None }
+}
+
+impl Chain {
+    /// The same chain with the Node authorizer configured for `gates`.
+    pub fn with_feature_gates(mut self, gates: &crate::features::FeatureGates) -> Chain {
+        self.node = node::NodeAuthorizer::new(gates.node_authorizer());
+        self
+    }
 }
 
 impl Default for Chain {

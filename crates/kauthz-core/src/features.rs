@@ -94,8 +94,8 @@ impl FeatureGates {
                 return Err(FeatureGateError::MissingValue(part.to_string()));
             };
             let (name, value) = (name.trim(), value.trim());
-            let enabled = parse_go_bool(value)
-                .ok_or_else(|| FeatureGateError::InvalidValue { name: name.to_string(), value: value.to_string() })?;
+            let enabled =
+                parse_go_bool(value).ok_or_else(|| FeatureGateError::InvalidValue { name: name.to_string(), value: value.to_string() })?;
             if let Some(&(_, default, true)) = Self::KNOWN.iter().find(|(n, _, _)| *n == name)
                 && enabled != default
             {
@@ -118,8 +118,7 @@ impl FeatureGates {
     /// The Node authorizer's view of these gates.
     pub fn node_authorizer(&self) -> NodeAuthorizerConfig {
         NodeAuthorizerConfig {
-            kubelet_service_account_token_for_credential_providers: self
-                .kubelet_service_account_token_for_credential_providers,
+            kubelet_service_account_token_for_credential_providers: self.kubelet_service_account_token_for_credential_providers,
             pod_certificate_request: self.pod_certificate_request,
             csi_volume_health: self.csi_volume_health,
             dynamic_resource_allocation: self.dynamic_resource_allocation,

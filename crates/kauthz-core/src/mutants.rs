@@ -21,12 +21,8 @@ pub enum Mutant {
 
 impl Mutant {
     /// Every mutant, for `selftest.sh` and error messages.
-    pub const ALL: [Mutant; 4] = [
-        Mutant::IgnoreInitContainers,
-        Mutant::RbacIgnoreResourceNames,
-        Mutant::NoReasonPrefix,
-        Mutant::NodeRestrictionAllowTaints,
-    ];
+    pub const ALL: [Mutant; 4] =
+        [Mutant::IgnoreInitContainers, Mutant::RbacIgnoreResourceNames, Mutant::NoReasonPrefix, Mutant::NodeRestrictionAllowTaints];
 
     /// The `KAUTHZ_MUTANT` value selecting this mutant.
     pub fn name(self) -> &'static str {

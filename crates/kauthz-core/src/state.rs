@@ -57,6 +57,14 @@ impl ClusterState {
         ClusterState::default()
     }
 
+    /// An empty cluster whose node graph watches what upstream's informers watch under
+    /// these gates (ResourceSlices and PodCertificateRequests only when theirs are on).
+    pub fn for_node_config(config: &node::NodeAuthorizerConfig) -> Self {
+        let mut state = ClusterState::default();
+        state.graph.watch = node::Watched::from(config);
+        state
+    }
+
     /// A cluster holding `objects`, applied in order (later objects replace earlier ones
     /// with the same kind, namespace and name).
     pub fn from_objects(objects: impl IntoIterator<Item = Object>) -> Self {

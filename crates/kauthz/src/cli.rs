@@ -30,7 +30,20 @@ pub enum Command {
     /// from stdin, one JSON object per line; watch events in between update the cluster.
     #[command(after_help = REVIEW_EXAMPLES)]
     Review(ReviewArgs),
+    /// Answer admission.k8s.io/v1 AdmissionReviews read from stdin, one JSON per line, as
+    /// kube-apiserver's NodeRestriction admission plugin would; watch events in between
+    /// update the cluster.
+    #[command(after_help = ADMIT_EXAMPLES)]
+    Admit(AdmitArgs),
 }
+
+const ADMIT_EXAMPLES: &str = "Examples:
+  kauthz admit -f cluster.json --with-defaults < admission-reviews.jsonl > responses.jsonl
+  kauthz admit -f cluster.json --requests reviews.json --feature-gates CSIVolumeHealth=true
+
+  Each response carries the request's uid, allowed, and for a refusal the Status kube-apiserver
+  would return (403 Forbidden, 404 NotFound, 500 for plain errors; 400 for a review kauthz cannot
+  decode). Exit code 0, or 2 when a line was not JSON (after answering the rest).";
 
 const CAN_I_EXAMPLES: &str = "Examples:
   # Can the kubelet of worker-1 read this secret? (exit 0 = yes, 1 = no)
@@ -78,6 +91,10 @@ pub struct ClusterArgs {
     /// kube-apiserver's --authorization-policy-file (ABAC, JSON lines).
     #[arg(long, value_name = "FILE")]
     pub authorization_policy_file: Option<PathBuf>,
+    /// kube-apiserver's --feature-gates (Name=bool,...; v1.37.2 defaults otherwise): the
+    /// Node authorizer's and NodeRestriction's gates.
+    #[arg(long, value_name = "GATES")]
+    pub feature_gates: Option<String>,
     /// Print what was skipped while loading.
     #[arg(short = 'v', long)]
     pub verbose: bool,
@@ -197,6 +214,17 @@ pub struct WhoCanArgs {
 }
 
 /// `review`.
+/// `kauthz admit`.
+#[derive(Debug, Args)]
+pub struct AdmitArgs {
+    /// The cluster.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// Read AdmissionReviews from this file instead of stdin (JSON lines or a List).
+    #[arg(long, value_name = "FILE")]
+    pub requests: Option<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub struct ReviewArgs {
     /// Read requests from this file instead of stdin.

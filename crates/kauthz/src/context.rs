@@ -3,6 +3,7 @@
 
 use kauthz_core::authz::{Attributes, Selector, UserInfo};
 use kauthz_core::chain::Chain;
+use kauthz_core::features::FeatureGates;
 use kauthz_core::model::Object;
 use kauthz_core::{ClusterState, defaults, resources, selector, snapshot};
 
@@ -14,11 +15,17 @@ pub struct Loaded {
     pub state: ClusterState,
     /// The configured chain.
     pub chain: Chain,
+    /// The feature gates in effect.
+    pub gates: FeatureGates,
 }
 
 /// Loads the snapshot (all or nothing), adds defaults, and builds the chain.
 pub fn load(args: &ClusterArgs) -> Result<Loaded, String> {
-    let chain = build_chain(args)?;
+    let gates = match &args.feature_gates {
+        Some(flag) => FeatureGates::from_flag(flag).map_err(|e| format!("--feature-gates: {e}"))?,
+        None => FeatureGates::default(),
+    };
+    let chain = build_chain(args)?.with_feature_gates(&gates);
     let started = std::time::Instant::now();
     let snap = snapshot::load_paths(&args.files).map_err(|e| e.to_string())?;
     if args.verbose {
@@ -30,11 +37,12 @@ pub fn load(args: &ClusterArgs) -> Result<Loaded, String> {
     let base: Vec<Object> = if args.with_defaults { defaults::bootstrap_policy().to_vec() } else { Vec::new() };
     // Defaults first: a snapshot object with the same identity replaces its default.
     let started = std::time::Instant::now();
-    let state = ClusterState::from_objects(base.into_iter().chain(snap.objects));
+    let mut state = ClusterState::for_node_config(&gates.node_authorizer());
+    state.apply_all(base.into_iter().chain(snap.objects));
     if args.verbose {
         eprintln!("built authorization state in {:.2?}", started.elapsed());
     }
-    Ok(Loaded { state, chain })
+    Ok(Loaded { state, chain, gates })
 }
 
 fn build_chain(args: &ClusterArgs) -> Result<Chain, String> {

@@ -157,7 +157,9 @@ mod tests {
         pv.metadata.labels.insert("topology.kubernetes.io/zone".into(), "us-central1-a__us-east1-b".into());
         assert_eq!(
             pv_driver(&pv),
-            Some(Err("failed to get region from zones: multiple or no regions gotten from zones, got: map[us-central1:{} us-east1:{}]".into()))
+            Some(Err(
+                "failed to get region from zones: multiple or no regions gotten from zones, got: map[us-central1:{} us-east1:{}]".into()
+            ))
         );
         pv.metadata.labels.insert("topology.kubernetes.io/zone".into(), "us-central1-a__us-central1-b".into());
         assert_eq!(pv_driver(&pv), Some(Ok(GCE_PD)));

@@ -263,12 +263,8 @@ impl RequestObject {
                 ("coordination.k8s.io", "Lease") => RequestObject::Lease(decode_meta(&v)?),
                 ("storage.k8s.io", "CSINode") => RequestObject::CsiNode(Box::new(decode_as(v)?)),
                 ("resource.k8s.io", "ResourceSlice") => RequestObject::ResourceSlice(Box::new(decode_as(v)?)),
-                ("certificates.k8s.io", "CertificateSigningRequest") => {
-                    RequestObject::CertificateSigningRequest(Box::new(decode_as(v)?))
-                }
-                ("certificates.k8s.io", "PodCertificateRequest") => {
-                    RequestObject::PodCertificateRequest(Box::new(decode_as(v)?))
-                }
+                ("certificates.k8s.io", "CertificateSigningRequest") => RequestObject::CertificateSigningRequest(Box::new(decode_as(v)?)),
+                ("certificates.k8s.io", "PodCertificateRequest") => RequestObject::PodCertificateRequest(Box::new(decode_as(v)?)),
                 _ => {
                     // Internal packages are named after the group's first label (core for "").
                     let package = if group.is_empty() { "core" } else { group.split('.').next().unwrap_or(group) };
@@ -384,8 +380,8 @@ impl AdmissionRequest {
             )));
         }
         let req = wire.request.ok_or_else(|| fail("AdmissionReview has no request".into()))?;
-        let operation = Operation::parse(&req.operation)
-            .ok_or_else(|| fail(format!("request.operation: unknown operation {:?}", req.operation)))?;
+        let operation =
+            Operation::parse(&req.operation).ok_or_else(|| fail(format!("request.operation: unknown operation {:?}", req.operation)))?;
         if req.resource.resource.is_empty() {
             return Err(fail("request.resource.resource: required".into()));
         }
@@ -402,7 +398,12 @@ impl AdmissionRequest {
             name: req.name,
             namespace: req.namespace,
             operation,
-            user: UserInfo { name: req.user_info.username, uid: req.user_info.uid, groups: req.user_info.groups, extra: req.user_info.extra },
+            user: UserInfo {
+                name: req.user_info.username,
+                uid: req.user_info.uid,
+                groups: req.user_info.groups,
+                extra: req.user_info.extra,
+            },
             object: object(req.object, "object")?,
             old_object: object(req.old_object, "oldObject")?,
         })

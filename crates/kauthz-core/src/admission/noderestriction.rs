@@ -175,10 +175,7 @@ impl NodeRestriction {
                 "" => self.admit_pod(&r),
                 "status" => self.admit_pod_status(&r),
                 "eviction" => self.admit_pod_eviction(&r),
-                other => Err(r.forbid(format!(
-                    "unexpected pod subresource {}, only 'status' and 'eviction' are allowed",
-                    quote(other)
-                ))),
+                other => Err(r.forbid(format!("unexpected pod subresource {}, only 'status' and 'eviction' are allowed", quote(other)))),
             },
             ("", "nodes") => self.admit_node(&r),
             ("", "persistentvolumeclaims") => match req.sub_resource.as_str() {
@@ -246,10 +243,7 @@ impl NodeRestriction {
             return Err(r.forbid(format!("node {} can only create pods with an owner reference set to itself", quote(node))));
         }
         if owner.controller != Some(true) {
-            return Err(r.forbid(format!(
-                "node {} can only create pods with a controller owner reference set to itself",
-                quote(node)
-            )));
+            return Err(r.forbid(format!("node {} can only create pods with a controller owner reference set to itself", quote(node))));
         }
         if owner.block_owner_deletion == Some(true) {
             return Err(r.forbid(format!("node {} must not set blockOwnerDeletion on an owner reference", quote(node))));
@@ -277,10 +271,7 @@ impl NodeRestriction {
             return Err(r.unexpected_type(r.req.old_object.as_ref()));
         };
         if old.spec.node_name != node {
-            return Err(r.forbid(format!(
-                "node {} can only update pod status for pods with spec.nodeName set to itself",
-                quote(node)
-            )));
+            return Err(r.forbid(format!("node {} can only update pod status for pods with spec.nodeName set to itself", quote(node))));
         }
         let Some(RequestObject::Pod(new)) = &r.req.object else {
             return Err(r.unexpected_type(r.req.object.as_ref()));
@@ -379,10 +370,9 @@ impl NodeRestriction {
                     return Err(r.unexpected_type(r.req.object.as_ref()));
                 };
                 if new.spec.config_source.is_some() && new.spec.config_source != old.spec.config_source {
-                    return Err(r.forbid(format!(
-                        "node {} is not allowed to update configSource to a new non-nil configSource",
-                        quote(node)
-                    )));
+                    return Err(
+                        r.forbid(format!("node {} is not allowed to update configSource to a new non-nil configSource", quote(node)))
+                    );
                 }
                 #[cfg(feature = "mutants")]
                 let check_taints = !crate::mutants::active(crate::mutants::Mutant::NodeRestrictionAllowTaints);
@@ -448,7 +438,8 @@ impl NodeRestriction {
             Ok(false) => {}
             Err(e) => return Err(AudienceError::Refused(format!("error validating audience {}: {e}", quote(audience)))),
         }
-        let (allowed, error) = r.authorize("request-serviceaccounts-token-audience", audience, &r.req.name).map_err(AudienceError::Fatal)?;
+        let (allowed, error) =
+            r.authorize("request-serviceaccounts-token-audience", audience, &r.req.name).map_err(AudienceError::Fatal)?;
         if allowed {
             return Ok(());
         }
@@ -550,16 +541,19 @@ impl NodeRestriction {
             )));
         }
         // A pod that mounts a podCertificate volume for this signer justifies the request.
-        let mounts_signer = pod.spec.volumes.iter().filter_map(|v| v.projected.as_ref()).flat_map(|p| &p.sources).any(|s| {
-            s.pod_certificate.as_ref().is_some_and(|c| c.signer_name == spec.signer_name)
-        });
+        let mounts_signer = pod
+            .spec
+            .volumes
+            .iter()
+            .filter_map(|v| v.projected.as_ref())
+            .flat_map(|p| &p.sources)
+            .any(|s| s.pod_certificate.as_ref().is_some_and(|c| c.signer_name == spec.signer_name));
         if mounts_signer {
             return Ok(());
         }
         // RBAC cannot match names with slashes: signer names are munged as for trust bundles.
         let munged = spec.signer_name.replace('/', ":");
-        let (allowed, error) =
-            r.authorize("request-serviceaccounts-podcertificate-signer", &munged, &spec.service_account_name)?;
+        let (allowed, error) = r.authorize("request-serviceaccounts-podcertificate-signer", &munged, &spec.service_account_name)?;
         if allowed {
             return Ok(());
         }
@@ -886,9 +880,7 @@ pub fn write_restriction(group: &str, resource: &str, subresource: &str) -> Opti
         ("coordination.k8s.io", "leases", _) => "NodeRestriction: own lease in kube-node-lease only",
         ("storage.k8s.io", "csinodes", _) => "NodeRestriction: own CSINode only",
         ("resource.k8s.io", "resourceslices", _) => "NodeRestriction: slices with this node's nodeName only",
-        ("certificates.k8s.io", "certificatesigningrequests", _) => {
-            "NodeRestriction: kubelet signers with CN=system:node:<this node> only"
-        }
+        ("certificates.k8s.io", "certificatesigningrequests", _) => "NodeRestriction: kubelet signers with CN=system:node:<this node> only",
         ("certificates.k8s.io", "podcertificaterequests", _) => {
             "NodeRestriction: for pods on this node, their service account and mounted signers"
         }

@@ -73,7 +73,7 @@ pub fn rules_for(chain: &Chain, state: &ClusterState, user: &UserInfo, namespace
                 }
             }
             Mode::Node => {
-                for (rule, source) in node_rules(state, user, namespace) {
+                for (rule, source) in node_rules(&chain.node, state, user, namespace) {
                     push(&mut review, rule, source);
                 }
             }
@@ -158,10 +158,14 @@ fn node_selector_field(resource: &str) -> &'static str {
 /// CSINode by name, list/watch scoped by field selector, writes NodeRestriction polices).
 /// Every handler row is verified by asking the authorizer, so the list cannot claim more
 /// or less than the decisions. Empty for anyone who is not a node.
-fn node_rules(state: &ClusterState, user: &UserInfo, namespace: &str) -> Vec<(PolicyRule, String)> {
+fn node_rules(
+    authorizer: &crate::node::NodeAuthorizer,
+    state: &ClusterState,
+    user: &UserInfo,
+    namespace: &str,
+) -> Vec<(PolicyRule, String)> {
     use crate::node;
     let Some(node_name) = node::node_identity(user).filter(|n| !n.is_empty()) else { return Vec::new() };
-    let authorizer = node::default_authorizer();
     let mut out = Vec::new();
     let rule = |verbs: Vec<String>, group: &str, resource: String, names: Vec<String>| PolicyRule {
         verbs,

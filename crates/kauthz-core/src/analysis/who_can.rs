@@ -70,7 +70,7 @@ pub fn who_can(chain: &Chain, state: &ClusterState, attrs: &Attributes) -> Vec<H
                 namespace: String::new(),
                 via: format!("{}: allows everything", a.name),
             }),
-            Mode::Node => out.extend(node_holders(state, attrs)),
+            Mode::Node => out.extend(node_holders(&chain.node, state, attrs)),
             Mode::AlwaysDeny | Mode::Webhook => {}
         }
     }
@@ -82,9 +82,8 @@ pub fn who_can(chain: &Chain, state: &ClusterState, attrs: &Attributes) -> Vec<H
 /// is probed first: if it is allowed, every node is. Otherwise the candidates are the nodes
 /// the graph relates to the object, plus the node the request names or selects; each is
 /// confirmed by asking the authorizer.
-fn node_holders(state: &ClusterState, attrs: &Attributes) -> Vec<Holder> {
+fn node_holders(authorizer: &crate::node::NodeAuthorizer, state: &ClusterState, attrs: &Attributes) -> Vec<Holder> {
     use crate::node;
-    let authorizer = node::default_authorizer();
     let ask = |node_name: &str| {
         let mut a = attrs.clone();
         a.user = UserInfo::new(format!("{}{node_name}", node::NODE_USER_PREFIX), [node::NODES_GROUP]);

@@ -52,6 +52,12 @@ fn selects_node(attrs: &Attributes, node: &str) -> bool {
     attrs.field_selector.requirements.iter().any(|r| r.field == "spec.nodeName" && r.operator == Operator::Equals && r.value == node)
 }
 
+impl PartialEq for NodeAuthorizer {
+    fn eq(&self, other: &Self) -> bool {
+        self.config == other.config
+    }
+}
+
 impl NodeAuthorizer {
     /// An authorizer with `config`'s gates.
     pub fn new(config: NodeAuthorizerConfig) -> Self {

@@ -1,5 +1,6 @@
 //! One module per subcommand; each returns the process exit code.
 
+mod admit;
 mod can_i;
 mod explain;
 mod review;
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> Result<u8, String> {
         Command::Explain(args) => explain::run(args),
         Command::WhoCan(args) => who_can::run(args),
         Command::Review(args) => review::run(args),
+        Command::Admit(args) => admit::run(args),
     }
 }
 

@@ -90,7 +90,7 @@ fn answer_rules(loaded: &Loaded, item: Value, out: &mut impl Write) -> Result<()
     write_line(out, &review)
 }
 
-fn apply_event(loaded: &mut Loaded, event: Value) -> Result<(), String> {
+pub(crate) fn apply_event(loaded: &mut Loaded, event: Value) -> Result<(), String> {
     let kind = event.get("type").and_then(Value::as_str).unwrap_or_default().to_string();
     let object = event.get("object").cloned().unwrap_or(Value::Null);
     match kind.as_str() {
@@ -108,7 +108,7 @@ fn apply_event(loaded: &mut Loaded, event: Value) -> Result<(), String> {
     }
 }
 
-fn write_line<T: serde::Serialize>(out: &mut impl Write, value: &T) -> Result<(), String> {
+pub(crate) fn write_line<T: serde::Serialize>(out: &mut impl Write, value: &T) -> Result<(), String> {
     serde_json::to_writer(&mut *out, value).map_err(|e| e.to_string())?;
     out.write_all(b"\n").map_err(|e| e.to_string())
 }
