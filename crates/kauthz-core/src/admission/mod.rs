@@ -245,8 +245,10 @@ impl RequestObject {
         }
     }
 
-    /// Decodes an object from its JSON by `apiVersion` and `kind`.
-    pub fn decode(value: Value) -> Result<RequestObject, String> {
+    /// Decodes an object from its JSON by `apiVersion` and `kind`. A `null` field is
+    /// absent, as Go's decoder leaves it at its zero value.
+    pub fn decode(mut value: Value) -> Result<RequestObject, String> {
+        drop_nulls(&mut value);
         let api_version = value.get("apiVersion").and_then(Value::as_str).unwrap_or_default().to_string();
         let kind = value.get("kind").and_then(Value::as_str).unwrap_or_default().to_string();
         if kind.is_empty() {
@@ -273,6 +275,17 @@ impl RequestObject {
             })
         };
         typed(value).map_err(|e| format!("{api_version} {kind}: {e}"))
+    }
+}
+
+fn drop_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
     }
 }
 

@@ -892,3 +892,7 @@ pub fn write_restriction(group: &str, resource: &str, subresource: &str) -> Opti
 pub fn resource(group: &str, version: &str, resource: &str) -> GroupVersionResource {
     GroupVersionResource { group: group.into(), version: version.into(), resource: resource.into() }
 }
+
+#[cfg(test)]
+#[path = "noderestriction_tests.rs"]
+mod tests;
