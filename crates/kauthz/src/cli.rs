@@ -100,6 +100,18 @@ pub struct ClusterArgs {
     pub verbose: bool,
 }
 
+/// The objects of a write, for NodeRestriction.
+#[derive(Debug, Args, Clone, Default)]
+pub struct WriteArgs {
+    /// The object written (create, update/patch), as JSON or YAML: admission then runs after
+    /// authorization, as kube-apiserver runs NodeRestriction.
+    #[arg(long, value_name = "FILE")]
+    pub object: Option<PathBuf>,
+    /// The object before an update (or the deleted object), as JSON or YAML.
+    #[arg(long, value_name = "FILE")]
+    pub old_object: Option<PathBuf>,
+}
+
 /// Who is asking.
 #[derive(Debug, Args, Clone)]
 pub struct IdentityArgs {
@@ -174,6 +186,9 @@ pub struct CanIArgs {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
+    /// The written objects, for admission.
+    #[command(flatten)]
+    pub write: WriteArgs,
     /// The identity.
     #[command(flatten)]
     pub identity: IdentityArgs,
@@ -191,6 +206,9 @@ pub struct ExplainArgs {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
+    /// The written objects, for admission.
+    #[command(flatten)]
+    pub write: WriteArgs,
     /// The identity.
     #[command(flatten)]
     pub identity: IdentityArgs,

@@ -1,13 +1,14 @@
 //! Turning command-line arguments into the core's inputs: cluster state, chain, identity
 //! and request attributes.
 
+use kauthz_core::admission::{AdmissionError, AdmissionRequest, NodeRestriction, NodeRestrictionConfig};
 use kauthz_core::authz::{Attributes, Selector, UserInfo};
 use kauthz_core::chain::Chain;
 use kauthz_core::features::FeatureGates;
 use kauthz_core::model::Object;
 use kauthz_core::{ClusterState, defaults, resources, selector, snapshot};
 
-use crate::cli::{ClusterArgs, IdentityArgs, RequestArgs};
+use crate::cli::{ClusterArgs, IdentityArgs, RequestArgs, WriteArgs};
 
 /// A loaded cluster and the chain to evaluate against it.
 pub struct Loaded {
@@ -59,6 +60,31 @@ fn build_chain(args: &ClusterArgs) -> Result<Chain, String> {
         return Chain::from_config(&cfg.display().to_string(), &text, policy_ref);
     }
     Chain::from_modes(args.authorization_mode.as_deref().unwrap_or("Node,RBAC"), policy_ref)
+}
+
+/// NodeRestriction's answer for an authorized write, when `--object`/`--old-object` give the
+/// objects (`None` when admission does not apply: no objects, or a verb admission never
+/// sees).
+pub fn admit_write(write: &WriteArgs, attrs: &Attributes, loaded: &Loaded) -> Result<Option<Result<(), AdmissionError>>, String> {
+    if write.object.is_none() && write.old_object.is_none() {
+        return Ok(None);
+    }
+    let read = |p: &Option<std::path::PathBuf>| -> Result<Option<serde_json::Value>, String> {
+        let Some(p) = p else { return Ok(None) };
+        let text = std::fs::read_to_string(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
+        let value: serde_json::Value = if text.trim_start().starts_with('{') {
+            serde_json::from_str(&text).map_err(|e| format!("{}: invalid JSON: {e}", p.display()))?
+        } else {
+            serde_saphyr::from_str(&text).map_err(|e| format!("{}: invalid YAML: {e}", p.display()))?
+        };
+        Ok(Some(value))
+    };
+    let Some(request) = AdmissionRequest::for_write(attrs, read(&write.object)?, read(&write.old_object)?) else {
+        return Ok(None);
+    };
+    let request = request?;
+    let plugin = NodeRestriction::new(NodeRestrictionConfig::from(&loaded.gates));
+    Ok(Some(plugin.admit(&loaded.state, &loaded.chain, &request)))
 }
 
 /// The user kube-apiserver would see for kubectl's impersonation flags.

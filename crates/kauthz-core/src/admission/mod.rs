@@ -380,6 +380,46 @@ struct WireUser {
 }
 
 impl AdmissionRequest {
+    /// The admission request kube-apiserver builds for an authorized write: `create` →
+    /// CREATE, `update`/`patch` → UPDATE, `delete` → DELETE (`None` for other verbs, which
+    /// admission does not see). The version comes from the object's `apiVersion` (default
+    /// `v1`).
+    pub fn for_write(
+        attrs: &crate::authz::Attributes,
+        object: Option<Value>,
+        old_object: Option<Value>,
+    ) -> Option<Result<AdmissionRequest, String>> {
+        let operation = match attrs.verb.as_str() {
+            "create" => Operation::Create,
+            "update" | "patch" => Operation::Update,
+            "delete" => Operation::Delete,
+            _ => return None,
+        };
+        let version = object
+            .as_ref()
+            .or(old_object.as_ref())
+            .and_then(|o| o.get("apiVersion").and_then(Value::as_str))
+            .map_or("v1", |v| v.rsplit('/').next().unwrap_or(v))
+            .to_string();
+        let decode = |v: Option<Value>, what: &str| -> Result<Option<RequestObject>, String> {
+            v.map(RequestObject::decode).transpose().map_err(|e| format!("{what}: {e}"))
+        };
+        let build = || -> Result<AdmissionRequest, String> {
+            Ok(AdmissionRequest {
+                uid: String::new(),
+                resource: GroupVersionResource { group: attrs.api_group.clone(), version, resource: attrs.resource.clone() },
+                sub_resource: attrs.subresource.clone(),
+                name: attrs.name.clone(),
+                namespace: attrs.namespace.clone(),
+                operation,
+                user: attrs.user.clone(),
+                object: decode(object, "--object")?,
+                old_object: decode(old_object, "--old-object")?,
+            })
+        };
+        Some(build())
+    }
+
     /// Decodes an `admission.k8s.io/v1` AdmissionReview. Anything that is not a
     /// well-formed review with a request is refused with a message saying why.
     pub fn from_review(review: Value) -> Result<AdmissionRequest, RequestError> {

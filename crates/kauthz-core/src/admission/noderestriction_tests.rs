@@ -77,8 +77,14 @@ fn mirror_pods() {
     assert_eq!(admit(create(mirror(json!({})))), Ok(()));
     let mut plain = mirror(json!({}));
     plain["metadata"]["annotations"] = json!({});
-    forbidden(create(plain), "pods \"m\" is forbidden: pod does not have \"kubernetes.io/config.mirror\" annotation, node \"n1\" can only create mirror pods");
-    forbidden(create(mirror(json!({"nodeName": "n2"}))), "pods \"m\" is forbidden: node \"n1\" can only create pods with spec.nodeName set to itself");
+    forbidden(
+        create(plain),
+        "pods \"m\" is forbidden: pod does not have \"kubernetes.io/config.mirror\" annotation, node \"n1\" can only create mirror pods",
+    );
+    forbidden(
+        create(mirror(json!({"nodeName": "n2"}))),
+        "pods \"m\" is forbidden: node \"n1\" can only create pods with spec.nodeName set to itself",
+    );
     let mut p = mirror(json!({}));
     p["metadata"]["ownerReferences"][0]["uid"] = json!("other");
     forbidden(create(p), "pods \"m\" is forbidden: node n1 UID mismatch: expected other got node-uid-1");
@@ -94,8 +100,14 @@ fn mirror_pods() {
         (json!({"containers": [{"name": "c", "envFrom": [{"configMapRef": {"name": "c"}}]}]}), "configmaps"),
         (json!({"resourceClaims": [{"name": "r"}]}), "resourceclaims"),
         (json!({"volumes": [{"name": "v", "secret": {}}]}), "secrets (via secret volumes)"),
-        (json!({"volumes": [{"name": "v", "hostPath": {"path": "/"}}, {"name": "w", "glusterfs": {}}]}), "endpoints (via glusterFS volumes)"),
-        (json!({"volumes": [{"name": "v", "projected": {"sources": [{"downwardAPI": {}}, {"podCertificate": {"signerName": "s"}}]}}]}), "podcertificates"),
+        (
+            json!({"volumes": [{"name": "v", "hostPath": {"path": "/"}}, {"name": "w", "glusterfs": {}}]}),
+            "endpoints (via glusterFS volumes)",
+        ),
+        (
+            json!({"volumes": [{"name": "v", "projected": {"sources": [{"downwardAPI": {}}, {"podCertificate": {"signerName": "s"}}]}}]}),
+            "podcertificates",
+        ),
         (json!({"volumes": [{"name": "v", "ephemeral": {}}]}), "persistentvolumeclaims (via ephemeral volumes)"),
     ] {
         forbidden(create(mirror(spec)), &format!("pods \"m\" is forbidden: node \"n1\" can not create pods that reference {what}"));
@@ -115,52 +127,110 @@ fn mirror_pods() {
 #[test]
 fn pod_delete_status_eviction() {
     assert_eq!(admit(review("DELETE", "", "pods", "", "ns", "p1", Value::Null, Value::Null)), Ok(()));
-    forbidden(review("DELETE", "", "pods", "", "ns", "p2", Value::Null, Value::Null), "pods \"p2\" is forbidden: node \"n1\" can only delete pods with spec.nodeName set to itself");
-    forbidden(review("UPDATE", "", "pods", "", "ns", "p1", Value::Null, Value::Null), "pods \"p1\" is forbidden: unexpected operation \"UPDATE\", node \"n1\" can only create and delete mirror pods");
+    forbidden(
+        review("DELETE", "", "pods", "", "ns", "p2", Value::Null, Value::Null),
+        "pods \"p2\" is forbidden: node \"n1\" can only delete pods with spec.nodeName set to itself",
+    );
+    forbidden(
+        review("UPDATE", "", "pods", "", "ns", "p1", Value::Null, Value::Null),
+        "pods \"p1\" is forbidden: unexpected operation \"UPDATE\", node \"n1\" can only create and delete mirror pods",
+    );
     let pod = |labels: Value| json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p1", "labels": labels}, "spec": {"nodeName": "n1"}});
     assert_eq!(admit(review("UPDATE", "", "pods", "status", "ns", "p1", pod(json!({})), pod(Value::Null))), Ok(()));
-    forbidden(review("UPDATE", "", "pods", "status", "ns", "p1", pod(json!({"a": "b"})), pod(json!({}))), "pods \"p1\" is forbidden: node \"n1\" cannot update labels through pod status");
+    forbidden(
+        review("UPDATE", "", "pods", "status", "ns", "p1", pod(json!({"a": "b"})), pod(json!({}))),
+        "pods \"p1\" is forbidden: node \"n1\" cannot update labels through pod status",
+    );
     let eviction = json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "p2"}});
-    forbidden(review("CREATE", "", "pods", "eviction", "ns", "", eviction.clone(), Value::Null), "pods \"p2\" is forbidden: node n1 can only evict pods with spec.nodeName set to itself");
+    forbidden(
+        review("CREATE", "", "pods", "eviction", "ns", "", eviction.clone(), Value::Null),
+        "pods \"p2\" is forbidden: node n1 can only evict pods with spec.nodeName set to itself",
+    );
     assert_eq!(admit(review("CREATE", "", "pods", "eviction", "ns", "p1", eviction, Value::Null)), Ok(()));
-    forbidden(review("CREATE", "", "pods", "exec", "ns", "p1", Value::Null, Value::Null), "pods \"p1\" is forbidden: unexpected pod subresource \"exec\", only 'status' and 'eviction' are allowed");
+    forbidden(
+        review("CREATE", "", "pods", "exec", "ns", "p1", Value::Null, Value::Null),
+        "pods \"p1\" is forbidden: unexpected pod subresource \"exec\", only 'status' and 'eviction' are allowed",
+    );
 }
 
 #[test]
 fn nodes() {
     let upd = |new: Value, old: Value| review("UPDATE", "", "nodes", "", "", "n1", new, old);
-    assert_eq!(admit(upd(node(json!({"kubernetes.io/hostname": "x", "foo.node.kubernetes.io/a": "1"}), json!([])), node(json!({}), Value::Null))), Ok(()));
+    assert_eq!(
+        admit(upd(node(json!({"kubernetes.io/hostname": "x", "foo.node.kubernetes.io/a": "1"}), json!([])), node(json!({}), Value::Null))),
+        Ok(())
+    );
     forbidden(
-        upd(node(json!({"node-role.kubernetes.io/control-plane": "", "a.node-restriction.kubernetes.io/b": "", "k8s.io/x": "", "plain": ""}), json!([])), node(json!({}), json!([]))),
+        upd(
+            node(
+                json!({"node-role.kubernetes.io/control-plane": "", "a.node-restriction.kubernetes.io/b": "", "k8s.io/x": "", "plain": ""}),
+                json!([]),
+            ),
+            node(json!({}), json!([])),
+        ),
         "nodes \"n1\" is forbidden: is not allowed to modify labels: a.node-restriction.kubernetes.io/b, k8s.io/x, node-role.kubernetes.io/control-plane",
     );
     let taint = json!([{"key": "k", "effect": "NoSchedule", "timeAdded": "2024-01-01T00:00:00Z"}]);
     let same = json!([{"key": "k", "effect": "NoSchedule", "timeAdded": "2024-01-01T01:00:00+01:00"}]);
     assert_eq!(admit(upd(node(json!({}), same), node(json!({}), taint.clone()))), Ok(()));
-    forbidden(upd(node(json!({}), json!([])), node(json!({}), taint)), "nodes \"n1\" is forbidden: node \"n1\" is not allowed to modify taints");
-    forbidden(review("UPDATE", "", "nodes", "status", "", "n2", Value::Null, Value::Null), "nodes \"n2\" is forbidden: node \"n1\" is not allowed to modify node \"n2\"");
     forbidden(
-        review("CREATE", "", "nodes", "", "", "n1", node(json!({"node-restriction.kubernetes.io/x": ""}), json!([{"key": "t", "effect": "NoSchedule"}])), Value::Null),
+        upd(node(json!({}), json!([])), node(json!({}), taint)),
+        "nodes \"n1\" is forbidden: node \"n1\" is not allowed to modify taints",
+    );
+    forbidden(
+        review("UPDATE", "", "nodes", "status", "", "n2", Value::Null, Value::Null),
+        "nodes \"n2\" is forbidden: node \"n1\" is not allowed to modify node \"n2\"",
+    );
+    forbidden(
+        review(
+            "CREATE",
+            "",
+            "nodes",
+            "",
+            "",
+            "n1",
+            node(json!({"node-restriction.kubernetes.io/x": ""}), json!([{"key": "t", "effect": "NoSchedule"}])),
+            Value::Null,
+        ),
         "nodes \"n1\" is forbidden: node \"n1\" is not allowed to set the following labels: node-restriction.kubernetes.io/x",
     );
     let mut with_source = node(json!({}), json!([]));
     with_source["spec"]["configSource"] = json!({"configMap": {"name": "c", "namespace": "kube-system", "kubeletConfigKey": "k"}});
-    forbidden(review("CREATE", "", "nodes", "", "", "n1", with_source, Value::Null), "nodes \"n1\" is forbidden: node \"n1\" is not allowed to create pods with a non-nil configSource");
+    forbidden(
+        review("CREATE", "", "nodes", "", "", "n1", with_source, Value::Null),
+        "nodes \"n1\" is forbidden: node \"n1\" is not allowed to create pods with a non-nil configSource",
+    );
 }
 
 #[test]
 fn tokens() {
     let tr = |pod: &str, uid: &str, audiences: Value| {
-        review("CREATE", "", "serviceaccounts", "token", "ns", "sa",
+        review(
+            "CREATE",
+            "",
+            "serviceaccounts",
+            "token",
+            "ns",
+            "sa",
             json!({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "metadata": {"name": "sa"},
                    "spec": {"audiences": audiences, "boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": pod, "uid": uid}}}),
-            Value::Null)
+            Value::Null,
+        )
     };
     assert_eq!(admit(tr("p1", "p1-uid", json!(["vault"]))), Ok(()));
     assert_eq!(admit(tr("p1", "p1-uid", json!(["csi-aud"]))), Ok(()));
-    forbidden(tr("p1", "p1-uid", json!(["other"])), "serviceaccounts \"sa\" is forbidden: error validating audience \"other\": persistentvolumeclaim \"missing\" not found");
-    forbidden(tr("p2", "p2-uid", json!([])), "serviceaccounts \"sa\" is forbidden: node requested token bound to a pod scheduled on a different node");
-    forbidden(tr("p1", "nope", json!([])), "serviceaccounts \"sa\" is forbidden: the UID in the bound object reference (nope) does not match the UID in record. The object might have been deleted and then recreated");
+    forbidden(
+        tr("p1", "p1-uid", json!(["other"])),
+        "serviceaccounts \"sa\" is forbidden: error validating audience \"other\": persistentvolumeclaim \"missing\" not found",
+    );
+    forbidden(
+        tr("p2", "p2-uid", json!([])),
+        "serviceaccounts \"sa\" is forbidden: node requested token bound to a pod scheduled on a different node",
+    );
+    forbidden(
+        tr("p1", "nope", json!([])),
+        "serviceaccounts \"sa\" is forbidden: the UID in the bound object reference (nope) does not match the UID in record. The object might have been deleted and then recreated",
+    );
     forbidden(tr("p1", "", json!([])), "serviceaccounts \"sa\" is forbidden: node requested token with a pod binding without a uid");
     forbidden(tr("p1", "p1-uid", json!(["a", "b"])), "serviceaccounts \"sa\" is forbidden: node may only request 0 or 1 audiences");
     assert_eq!(admit(tr("gone", "x", json!([]))), Err((404, "pod \"gone\" not found".into())));
@@ -172,31 +242,77 @@ fn tokens() {
 fn leases_csinodes_slices() {
     let lease = |name: &str| json!({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": name}});
     assert_eq!(admit(review("CREATE", "coordination.k8s.io", "leases", "", "kube-node-lease", "", lease("n1"), Value::Null)), Ok(()));
-    forbidden(review("CREATE", "coordination.k8s.io", "leases", "", "kube-node-lease", "", lease("n2"), Value::Null), "leases.coordination.k8s.io \"n2\" is forbidden: can only access node lease with the same name as the requesting node");
-    forbidden(review("UPDATE", "coordination.k8s.io", "leases", "", "default", "n1", Value::Null, Value::Null), "leases.coordination.k8s.io \"n1\" is forbidden: can only access leases in the \"kube-node-lease\" system namespace");
+    forbidden(
+        review("CREATE", "coordination.k8s.io", "leases", "", "kube-node-lease", "", lease("n2"), Value::Null),
+        "leases.coordination.k8s.io \"n2\" is forbidden: can only access node lease with the same name as the requesting node",
+    );
+    forbidden(
+        review("UPDATE", "coordination.k8s.io", "leases", "", "default", "n1", Value::Null, Value::Null),
+        "leases.coordination.k8s.io \"n1\" is forbidden: can only access leases in the \"kube-node-lease\" system namespace",
+    );
     let csinode = |drivers: Value| json!({"apiVersion": "storage.k8s.io/v1", "kind": "CSINode", "metadata": {"name": "n1"}, "spec": {"drivers": drivers}});
-    forbidden(review("UPDATE", "storage.k8s.io", "csinodes", "status", "", "n1", csinode(json!([])), csinode(json!([]))), "csinodes.storage.k8s.io \"n1\" is forbidden: CSIVolumeHealth feature gate is disabled");
+    forbidden(
+        review("UPDATE", "storage.k8s.io", "csinodes", "status", "", "n1", csinode(json!([])), csinode(json!([]))),
+        "csinodes.storage.k8s.io \"n1\" is forbidden: CSIVolumeHealth feature gate is disabled",
+    );
     let health = NodeRestrictionConfig { csi_volume_health: true, ..NodeRestrictionConfig::default() };
-    let changed = review("UPDATE", "storage.k8s.io", "csinodes", "status", "", "n1", csinode(json!([{"name": "d", "nodeID": "x"}])), csinode(json!([])));
-    assert_eq!(admit_with(health, changed), Err((403, "csinodes.storage.k8s.io \"n1\" is forbidden: node \"n1\" is not allowed to modify CSINode spec via status".into())));
+    let changed = review(
+        "UPDATE",
+        "storage.k8s.io",
+        "csinodes",
+        "status",
+        "",
+        "n1",
+        csinode(json!([{"name": "d", "nodeID": "x"}])),
+        csinode(json!([])),
+    );
+    assert_eq!(
+        admit_with(health, changed),
+        Err((403, "csinodes.storage.k8s.io \"n1\" is forbidden: node \"n1\" is not allowed to modify CSINode spec via status".into()))
+    );
     let slice = |node: Value| json!({"apiVersion": "resource.k8s.io/v1", "kind": "ResourceSlice", "metadata": {"name": "s"}, "spec": {"nodeName": node, "driver": "d"}});
     assert_eq!(admit(review("CREATE", "resource.k8s.io", "resourceslices", "", "", "", slice(json!("n1")), Value::Null)), Ok(()));
-    forbidden(review("DELETE", "resource.k8s.io", "resourceslices", "", "", "s", Value::Null, slice(Value::Null)), "resourceslices.resource.k8s.io \"s\" is forbidden: can only delete ResourceSlice with the same NodeName as the requesting node");
-    forbidden(review("CREATE", "resource.k8s.io", "resourceslices", "", "", "", Value::Null, Value::Null), "resourceslices.resource.k8s.io \"Unknown\" is forbidden: unexpected type <nil>");
+    forbidden(
+        review("DELETE", "resource.k8s.io", "resourceslices", "", "", "s", Value::Null, slice(Value::Null)),
+        "resourceslices.resource.k8s.io \"s\" is forbidden: can only delete ResourceSlice with the same NodeName as the requesting node",
+    );
+    forbidden(
+        review("CREATE", "resource.k8s.io", "resourceslices", "", "", "", Value::Null, Value::Null),
+        "resourceslices.resource.k8s.io \"Unknown\" is forbidden: unexpected type <nil>",
+    );
 }
 
 #[test]
 fn pvcs_and_certificates() {
-    forbidden(review("UPDATE", "", "persistentvolumeclaims", "", "ns", "c", Value::Null, Value::Null), "persistentvolumeclaims \"c\" is forbidden: may only update PVC status");
+    forbidden(
+        review("UPDATE", "", "persistentvolumeclaims", "", "ns", "c", Value::Null, Value::Null),
+        "persistentvolumeclaims \"c\" is forbidden: may only update PVC status",
+    );
     let pvc = |cap: &str| json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "c"}, "status": {"capacity": {"storage": cap}}});
     assert_eq!(admit(review("UPDATE", "", "persistentvolumeclaims", "status", "ns", "c", pvc("2Gi"), pvc("1Gi"))), Ok(()));
-    let pcr = |signer: &str, pod_uid: &str| review("CREATE", "certificates.k8s.io", "podcertificaterequests", "", "ns", "",
-        json!({"apiVersion": "certificates.k8s.io/v1", "kind": "PodCertificateRequest", "metadata": {"name": "r"},
+    let pcr = |signer: &str, pod_uid: &str| {
+        review(
+            "CREATE",
+            "certificates.k8s.io",
+            "podcertificaterequests",
+            "",
+            "ns",
+            "",
+            json!({"apiVersion": "certificates.k8s.io/v1", "kind": "PodCertificateRequest", "metadata": {"name": "r"},
                "spec": {"signerName": signer, "podName": "p1", "podUID": pod_uid, "serviceAccountName": "sa",
-                        "serviceAccountUID": "sa-uid", "nodeName": "n1", "nodeUID": "node-uid-1"}}), Value::Null);
+                        "serviceAccountUID": "sa-uid", "nodeName": "n1", "nodeUID": "node-uid-1"}}),
+            Value::Null,
+        )
+    };
     assert_eq!(admit(pcr("example.com/s", "p1-uid")), Ok(()));
-    forbidden(pcr("example.com/other", "p1-uid"), "podcertificaterequests.certificates.k8s.io \"r\" is forbidden: pod \"ns/p1\" does not mount a podCertificate projected volume for signer \"example.com/other\"");
-    assert_eq!(admit(pcr("example.com/s", "stale")), Err((500, "PodCertificateRequest for pod \"ns/p1\" contains pod UID (\"stale\") which differs from running pod \"p1-uid\"".into())));
+    forbidden(
+        pcr("example.com/other", "p1-uid"),
+        "podcertificaterequests.certificates.k8s.io \"r\" is forbidden: pod \"ns/p1\" does not mount a podCertificate projected volume for signer \"example.com/other\"",
+    );
+    assert_eq!(
+        admit(pcr("example.com/s", "stale")),
+        Err((500, "PodCertificateRequest for pod \"ns/p1\" contains pod UID (\"stale\") which differs from running pod \"p1-uid\"".into()))
+    );
     let csr = json!({"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest", "metadata": {"name": "csr"},
                      "spec": {"signerName": "example.com/other", "request": ""}});
     assert_eq!(admit(review("CREATE", "certificates.k8s.io", "certificatesigningrequests", "", "", "", csr, Value::Null)), Ok(()));

@@ -152,6 +152,18 @@ fn node_selector_field(resource: &str) -> &'static str {
     if resource == "nodes" { "metadata.name" } else { "spec.nodeName" }
 }
 
+/// `source`, followed by what NodeRestriction lets a node write when the rule grants writes
+/// it narrows (e.g. pods: mirror pods of this node only).
+fn with_write_restriction(source: &str, rule: &PolicyRule) -> String {
+    let writes = rule.verbs.iter().any(|v| !matches!(v.as_str(), "get" | "list" | "watch"));
+    let group = rule.api_groups.first().map(String::as_str).unwrap_or("");
+    let (resource, sub) = rule.resources.first().map(|r| r.split_once('/').unwrap_or((r, ""))).unwrap_or(("", ""));
+    match crate::admission::noderestriction::write_restriction(group, resource, sub) {
+        Some(limit) if writes => format!("{source}; {limit}"),
+        _ => source.to_string(),
+    }
+}
+
 /// The Node authorizer's grants to `user` in `namespace`, as rules with their sources:
 /// its static rules for the resources it does not handle itself, every concrete object the
 /// graph relates to the node, and what its per-resource handlers allow (own Node, Lease and
@@ -181,7 +193,8 @@ fn node_rules(
             let res = atom.resources.first().map(|r| r.split('/').next().unwrap_or(r)).unwrap_or("");
             let group = atom.api_groups.first().map(String::as_str).unwrap_or("");
             if !node::handles(group, res) {
-                out.push((atom, "Node: static rules (system:node)".to_string()));
+                let source = with_write_restriction("Node: static rules (system:node)", &atom);
+                out.push((atom, source));
             }
         }
     }
@@ -216,12 +229,14 @@ fn node_rules(
             }
         }
         if !any.is_empty() {
-            let writes = any.iter().any(|v| !matches!(v.as_str(), "get" | "list" | "watch"));
-            let why = if writes { "Node: handler allows any name (NodeRestriction admission limits the object)" } else { "Node: handler" };
-            out.push((rule(any, group, path.clone(), Vec::new()), why.to_string()));
+            let r = rule(any, group, path.clone(), Vec::new());
+            let source = with_write_restriction("Node: handler", &r);
+            out.push((r, source));
         }
         if !own.is_empty() {
-            out.push((rule(own, group, path.clone(), vec![node_name.to_string()]), "Node: own object only".to_string()));
+            let r = rule(own, group, path.clone(), vec![node_name.to_string()]);
+            let source = with_write_restriction("Node: own object only", &r);
+            out.push((r, source));
         }
         if !selected.is_empty() {
             let cond = format!("fieldSelector {}={}", node_selector_field(resource), node_name);

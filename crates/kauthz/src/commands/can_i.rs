@@ -1,5 +1,6 @@
 //! `kauthz can-i`: one question, or the complete list.
 
+use kauthz_core::admission::{AdmissionError, AdmissionResponse};
 use kauthz_core::analysis::list;
 use kauthz_core::review::SubjectAccessReview;
 use serde::Serialize;
@@ -23,9 +24,12 @@ pub fn run(args: CanIArgs) -> Result<u8, String> {
     let attrs = context::attributes(&args.request, user)?;
     let loaded = context::load(&args.cluster)?;
     let result = loaded.chain.evaluate(&loaded.state, &attrs);
-    let code = if result.verdict.is_none() {
+    // Admission runs only on what authorization allowed, as in kube-apiserver.
+    let admission = if result.allowed() { context::admit_write(&args.write, &attrs, &loaded)? } else { None };
+    let refused = admission.as_ref().and_then(|a| a.as_ref().err());
+    let code = if result.verdict.is_none() || matches!(refused, Some(AdmissionError::Undetermined(_))) {
         EXIT_UNDETERMINED
-    } else if result.allowed() {
+    } else if result.allowed() && refused.is_none() {
         EXIT_YES
     } else {
         EXIT_NO
@@ -35,14 +39,26 @@ pub fn run(args: CanIArgs) -> Result<u8, String> {
     }
     let mut sar = SubjectAccessReview::from_attributes(&attrs);
     sar.answer(&attrs, &result);
+    let answer = match refused {
+        Some(e) => format!("no - NodeRestriction: {e}\n"),
+        None => kubectl_answer(&sar, code),
+    };
     match args.output {
-        OutputFormat::Table => print(&kubectl_answer(&sar, code)),
+        OutputFormat::Table => print(&answer),
         OutputFormat::Wide => {
-            print(&kubectl_answer(&sar, code));
-            print(&super::explain::render_steps(&result));
+            print(&answer);
+            print(&super::explain::render_steps_with_admission(&result, admission.as_ref()));
         }
-        OutputFormat::Json => print(&output::json(&sar)?),
-        OutputFormat::Yaml => print(&output::yaml(&sar)?),
+        OutputFormat::Json | OutputFormat::Yaml => {
+            // The answered SubjectAccessReview; with admission, a List holding it and the
+            // AdmissionReview response.
+            let value = match &admission {
+                None => serde_json::to_value(&sar).map_err(|e| e.to_string())?,
+                Some(outcome) => serde_json::json!({"apiVersion": "v1", "kind": "List", "items": [
+                    sar, AdmissionResponse::from_result("", outcome).to_review()]}),
+            };
+            print(&if args.output == OutputFormat::Json { output::json(&value)? } else { output::yaml(&value)? });
+        }
     }
     Ok(code)
 }

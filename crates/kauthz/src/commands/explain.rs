@@ -1,6 +1,7 @@
 //! `kauthz explain`: every authorizer's decision for one request, with the binding, rule,
 //! policy line or graph path behind it.
 
+use kauthz_core::admission::{AdmissionError, AdmissionResponse};
 use kauthz_core::authz::Decision;
 use kauthz_core::chain::ChainResult;
 use kauthz_core::review::SubjectAccessReview;
@@ -15,9 +16,11 @@ pub fn run(args: ExplainArgs) -> Result<u8, String> {
     let attrs = context::attributes(&args.request, user)?;
     let loaded = context::load(&args.cluster)?;
     let result = loaded.chain.evaluate(&loaded.state, &attrs);
-    let code = match (&result.verdict, result.allowed()) {
-        (None, _) => EXIT_UNDETERMINED,
-        (_, true) => EXIT_YES,
+    let admission = if result.allowed() { context::admit_write(&args.write, &attrs, &loaded)? } else { None };
+    let refused = admission.as_ref().and_then(|a| a.as_ref().err());
+    let code = match (&result.verdict, result.allowed(), refused) {
+        (None, _, _) | (_, _, Some(AdmissionError::Undetermined(_))) => EXIT_UNDETERMINED,
+        (_, true, None) => EXIT_YES,
         _ => EXIT_NO,
     };
     let mut sar = SubjectAccessReview::from_attributes(&attrs);
@@ -25,6 +28,7 @@ pub fn run(args: ExplainArgs) -> Result<u8, String> {
     match args.output {
         OutputFormat::Table | OutputFormat::Wide => {
             let verdict = match code {
+                _ if refused.is_some() => "denied by admission",
                 EXIT_YES => "allowed",
                 EXIT_UNDETERMINED => "undetermined",
                 _ if sar.status.denied => "denied",
@@ -37,7 +41,10 @@ pub fn run(args: ExplainArgs) -> Result<u8, String> {
             if !sar.status.evaluation_error.is_empty() {
                 text.push_str(&format!("evaluation error: {}\n", sar.status.evaluation_error));
             }
-            text.push_str(&render_steps(&result));
+            if let Some(e) = refused {
+                text.push_str(&format!("admission: NodeRestriction: {e}\n"));
+            }
+            text.push_str(&render_steps_with_admission(&result, admission.as_ref()));
             print(&text);
         }
         OutputFormat::Json | OutputFormat::Yaml => {
@@ -45,8 +52,11 @@ pub fn run(args: ExplainArgs) -> Result<u8, String> {
             struct Out<'a> {
                 review: &'a SubjectAccessReview,
                 steps: Vec<StepOut>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                admission: Option<AdmissionResponse>,
             }
-            let out = Out { review: &sar, steps: steps_out(&result) };
+            let admission = admission.as_ref().map(|o| AdmissionResponse::from_result("", o));
+            let out = Out { review: &sar, steps: steps_out(&result), admission };
             print(&if args.output == OutputFormat::Json { output::json(&out)? } else { output::yaml(&out)? });
         }
     }
@@ -121,8 +131,8 @@ fn steps_out(result: &ChainResult) -> Vec<StepOut> {
         .collect()
 }
 
-/// One line per chain step: name, type, decision, reason and detail.
-pub fn render_steps(result: &ChainResult) -> String {
+/// The chain's steps, then NodeRestriction's answer when admission ran.
+pub fn render_steps_with_admission(result: &ChainResult, admission: Option<&Result<(), AdmissionError>>) -> String {
     let mut rows = vec![vec!["AUTHORIZER".to_string(), "TYPE".into(), "DECISION".into(), "REASON".into()]];
     for s in steps_out(result) {
         let mut reason = s.reason.replace('\n', "; ");
@@ -133,6 +143,13 @@ pub fn render_steps(result: &ChainResult) -> String {
             reason.push_str(&d);
         }
         rows.push(vec![s.authorizer, s.type_name.into(), s.decision.into(), reason]);
+    }
+    if let Some(outcome) = admission {
+        let (decision, reason) = match outcome {
+            Ok(()) => ("admit", String::new()),
+            Err(e) => ("deny", e.to_string()),
+        };
+        rows.push(vec!["NodeRestriction".into(), "Admission".into(), decision.into(), reason]);
     }
     kauthz_core::analysis::list::tabwrite(&rows)
 }
