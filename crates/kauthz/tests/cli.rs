@@ -331,3 +331,76 @@ fn review_answers_subject_rules_reviews() {
     assert!(rules.iter().any(|r| r["resourceNames"][0] == "kubeadm-config"), "RoleBindings of the namespace count");
     assert_eq!(lines[1]["kind"], "Status", "a rules review needs a namespace");
 }
+
+/// NodeRestriction through `admit`: the bundled reviews, answered as kube-apiserver would.
+#[test]
+fn admit_answers_reviews_as_noderestriction() {
+    let out = kauthz(&with_example(&["admit", "--requests", "examples/admission/reviews.jsonl"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let answers: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let summary: Vec<(String, bool, u64)> = answers
+        .iter()
+        .map(|a| {
+            let r = &a["response"];
+            (r["uid"].as_str().unwrap().to_string(), r["allowed"].as_bool().unwrap(), r["status"]["code"].as_u64().unwrap_or(0))
+        })
+        .collect();
+    let expect = [
+        ("label-control-plane", false, 403),
+        ("label-zone", true, 0),
+        ("other-node", false, 403),
+        ("lease", true, 0),
+        ("delete-coredns", true, 0),
+    ];
+    assert_eq!(summary, expect.map(|(u, a, c)| (u.to_string(), a, c)));
+    assert_eq!(
+        answers[0]["response"]["status"]["message"],
+        "nodes \"kubeletauthz-worker\" is forbidden: is not allowed to modify labels: node-role.kubernetes.io/control-plane"
+    );
+}
+
+/// Bad admission input: a review without a request is denied (400) and a non-JSON line is
+/// reported with its line number and exit code 2, after the other lines are answered.
+#[test]
+fn admit_refuses_bad_reviews() {
+    let input = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"}\nnot json\n{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"x\",\"resource\":{\"resource\":\"pods\"},\"operation\":\"PATCH\",\"userInfo\":{\"username\":\"system:node:n\",\"groups\":[\"system:nodes\"]}}}\n";
+    let out = kauthz_stdin(&["admit"], input);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("stdin: line 2: invalid JSON"), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    for l in &lines {
+        assert_eq!(l["response"]["allowed"], false);
+        assert_eq!(l["response"]["status"]["code"], 400);
+    }
+    assert_eq!(lines[1]["response"]["uid"], "x");
+    assert!(lines[1]["response"]["status"]["message"].as_str().unwrap().contains("unknown operation \"PATCH\""));
+}
+
+/// The write side of can-i: the Node authorizer allows the update, NodeRestriction refuses
+/// the label.
+#[test]
+fn can_i_with_object_runs_noderestriction() {
+    let args = with_example(&[
+        "can-i",
+        "update",
+        "nodes/kubeletauthz-worker",
+        "--as-node",
+        "kubeletauthz-worker",
+        "--object",
+        "examples/admission/worker-node-control-plane-label.yaml",
+        "--old-object",
+        "examples/admission/worker-node.yaml",
+    ]);
+    let out = kauthz(&args);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        "no - NodeRestriction: nodes \"kubeletauthz-worker\" is forbidden: is not allowed to modify labels: node-role.kubernetes.io/control-plane\n"
+    );
+    let mut same = args.clone();
+    let i = same.iter().position(|a| *a == "examples/admission/worker-node-control-plane-label.yaml").unwrap();
+    same[i] = "examples/admission/worker-node.yaml";
+    let out = kauthz(&same);
+    assert_eq!((out.status.code(), stdout(&out)), (Some(0), "yes\n".to_string()));
+}
