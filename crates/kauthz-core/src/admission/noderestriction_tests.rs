@@ -28,6 +28,7 @@ fn state() -> ClusterState {
     ClusterState::from_objects(snap.objects)
 }
 
+#[allow(clippy::too_many_arguments)] // one argument per AdmissionReview field keeps the cases readable
 fn review(op: &str, group: &str, resource: &str, sub: &str, ns: &str, name: &str, object: Value, old: Value) -> Value {
     json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {
         "uid": "u", "resource": {"group": group, "version": "v1", "resource": resource}, "subResource": sub,
