@@ -625,3 +625,67 @@ impl AdmissionResponse {
         serde_json::json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": self})
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn refused(review: Value) -> String {
+        AdmissionRequest::from_review(review).expect_err("must be refused").message
+    }
+
+    #[test]
+    fn bad_reviews_are_refused_with_a_reason() {
+        assert_eq!(refused(json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview"})), "AdmissionReview has no request");
+        assert!(refused(json!({"apiVersion": "admission.k8s.io/v1beta1", "kind": "AdmissionReview", "request": {}})).contains("expected apiVersion admission.k8s.io/v1"));
+        assert!(refused(json!({"apiVersion": "admission.k8s.io/v1", "kind": "Pod"})).contains("kind \"Pod\""));
+        assert!(refused(json!([1, 2])).starts_with("invalid AdmissionReview"));
+        let base = |op: &str, object: Value| {
+            json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {
+                "uid": "u1", "resource": {"resource": "pods", "version": "v1"}, "operation": op,
+                "userInfo": {"username": "system:node:n", "groups": ["system:nodes"]}, "object": object}})
+        };
+        assert_eq!(refused(base("PATCH", Value::Null)), "request.operation: unknown operation \"PATCH\"");
+        assert_eq!(
+            refused(base("CREATE", json!({"apiVersion": "v1", "kind": "Pod", "spec": {"nodeName": 5}}))),
+            "request.object: v1 Pod: field spec.nodeName: invalid type: integer `5`, expected a string"
+        );
+        assert_eq!(refused(base("CREATE", json!({"metadata": {}}))), "request.object: object has no kind");
+        let err = AdmissionRequest::from_review(base("CREATE", json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"labels": []}}))).unwrap_err();
+        assert_eq!(err.uid, "u1", "the uid is echoed even when the object is bad");
+        let mut no_resource = base("CREATE", Value::Null);
+        no_resource["request"]["resource"] = json!({});
+        assert_eq!(refused(no_resource), "request.resource.resource: required");
+    }
+
+    #[test]
+    fn objects_decode_by_kind_with_go_type_names() {
+        let decode = |v: Value| RequestObject::decode(v).unwrap();
+        assert_eq!(decode(json!({"apiVersion": "v1", "kind": "Pod"})).go_type(), "*core.Pod");
+        assert_eq!(decode(json!({"apiVersion": "policy/v1", "kind": "Eviction"})).go_type(), "*policy.Eviction");
+        assert_eq!(decode(json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"k": "v"}})).go_type(), "*core.ConfigMap");
+        assert_eq!(decode(json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role"})).go_type(), "*rbac.Role");
+        // Null fields are Go's zero values, not errors.
+        let pod = decode(json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"labels": null}, "spec": {"volumes": null}}));
+        assert!(matches!(pod, RequestObject::Pod(_)));
+    }
+
+    #[test]
+    fn statuses_are_apiserver_shaped() {
+        let forbidden = AdmissionError::Forbidden {
+            resource: GroupVersionResource { group: "coordination.k8s.io".into(), version: "v1".into(), resource: "leases".into() },
+            name: String::new(),
+            message: "m".into(),
+        };
+        let s = serde_json::to_value(forbidden.status()).unwrap();
+        assert_eq!(s["message"], "leases.coordination.k8s.io is forbidden: m");
+        assert_eq!(s["details"], json!({"group": "coordination.k8s.io", "kind": "leases"}));
+        assert_eq!((s["code"].as_u64(), s["reason"].as_str()), (Some(403), Some("Forbidden")));
+        let nf = AdmissionError::NotFound { group: "storage.k8s.io".into(), resource: "csidriver".into(), name: "d".into() };
+        assert_eq!(nf.to_string(), "csidriver.storage.k8s.io \"d\" not found");
+        let internal = serde_json::to_value(AdmissionError::Internal("x".into()).status()).unwrap();
+        assert_eq!((internal["code"].as_u64(), internal.get("reason"), internal.get("details")), (Some(500), None, None));
+    }
+}
