@@ -639,7 +639,10 @@ mod tests {
     #[test]
     fn bad_reviews_are_refused_with_a_reason() {
         assert_eq!(refused(json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview"})), "AdmissionReview has no request");
-        assert!(refused(json!({"apiVersion": "admission.k8s.io/v1beta1", "kind": "AdmissionReview", "request": {}})).contains("expected apiVersion admission.k8s.io/v1"));
+        assert!(
+            refused(json!({"apiVersion": "admission.k8s.io/v1beta1", "kind": "AdmissionReview", "request": {}}))
+                .contains("expected apiVersion admission.k8s.io/v1")
+        );
         assert!(refused(json!({"apiVersion": "admission.k8s.io/v1", "kind": "Pod"})).contains("kind \"Pod\""));
         assert!(refused(json!([1, 2])).starts_with("invalid AdmissionReview"));
         let base = |op: &str, object: Value| {
@@ -653,7 +656,8 @@ mod tests {
             "request.object: v1 Pod: field spec.nodeName: invalid type: integer `5`, expected a string"
         );
         assert_eq!(refused(base("CREATE", json!({"metadata": {}}))), "request.object: object has no kind");
-        let err = AdmissionRequest::from_review(base("CREATE", json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"labels": []}}))).unwrap_err();
+        let err = AdmissionRequest::from_review(base("CREATE", json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"labels": []}})))
+            .unwrap_err();
         assert_eq!(err.uid, "u1", "the uid is echoed even when the object is bad");
         let mut no_resource = base("CREATE", Value::Null);
         no_resource["request"]["resource"] = json!({});

@@ -16,27 +16,64 @@ use crate::context::{self, Loaded};
 
 pub fn run(args: ReviewArgs) -> Result<u8, String> {
     let mut loaded = context::load(&args.cluster)?;
-    let input: Box<dyn BufRead> = match &args.requests {
-        Some(p) => Box::new(std::io::BufReader::new(std::fs::File::open(p).map_err(|e| format!("{}: {e}", p.display()))?)),
-        None => Box::new(std::io::stdin().lock()),
-    };
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
+    for_each_line(args.requests.as_deref(), &mut loaded, |loaded, line| {
+        match line {
+            Line::Invalid { lineno, error } => {
+                write_line(&mut out, &StatusFailure::bad_request(format!("line {lineno}: invalid JSON: {error}")))?
+            }
+            Line::Documents(items) => {
+                for item in items {
+                    answer(loaded, item, &mut out)?;
+                }
+            }
+        }
+        out.flush().map_err(|e| e.to_string())
+    })?;
+    Ok(EXIT_YES)
+}
+
+/// One input line of a review stream, once watch events are applied.
+pub(crate) enum Line {
+    /// Not JSON.
+    Invalid {
+        /// 1-based line number.
+        lineno: usize,
+        /// The parse error.
+        error: serde_json::Error,
+    },
+    /// The documents to answer (a `List` is expanded to its items).
+    Documents(Vec<Value>),
+}
+
+/// Reads a review stream (stdin or `path`), one JSON per line: watch events update the
+/// cluster, everything else goes to `f`.
+pub(crate) fn for_each_line(
+    path: Option<&std::path::Path>,
+    loaded: &mut Loaded,
+    mut f: impl FnMut(&Loaded, Line) -> Result<(), String>,
+) -> Result<(), String> {
+    let source = path.map_or_else(|| "stdin".to_string(), |p| p.display().to_string());
+    let input: Box<dyn BufRead> = match path {
+        Some(p) => Box::new(std::io::BufReader::new(std::fs::File::open(p).map_err(|e| format!("{source}: {e}"))?)),
+        None => Box::new(std::io::stdin().lock()),
+    };
     for (i, line) in input.lines().enumerate() {
-        let line = line.map_err(|e| format!("reading requests: {e}"))?;
+        let line = line.map_err(|e| format!("{source}: reading requests: {e}"))?;
         if line.trim().is_empty() {
             continue;
         }
         let lineno = i + 1;
         let value: Value = match serde_json::from_str(&line) {
             Ok(v) => v,
-            Err(e) => {
-                write_line(&mut out, &StatusFailure::bad_request(format!("line {lineno}: invalid JSON: {e}")))?;
+            Err(error) => {
+                f(loaded, Line::Invalid { lineno, error })?;
                 continue;
             }
         };
         if value.get("type").is_some() && value.get("object").is_some() {
-            apply_event(&mut loaded, value).map_err(|e| format!("line {lineno}: {e}"))?;
+            apply_event(loaded, value).map_err(|e| format!("{source}: line {lineno}: {e}"))?;
             continue;
         }
         let items = match value.get("kind").and_then(Value::as_str) {
@@ -46,13 +83,9 @@ pub fn run(args: ReviewArgs) -> Result<u8, String> {
             },
             _ => vec![value],
         };
-        for item in items {
-            answer(&loaded, item, &mut out)?;
-        }
-        out.flush().map_err(|e| e.to_string())?;
+        f(loaded, Line::Documents(items))?;
     }
-    out.flush().map_err(|e| e.to_string())?;
-    Ok(EXIT_YES)
+    Ok(())
 }
 
 fn answer(loaded: &Loaded, item: Value, out: &mut impl Write) -> Result<(), String> {
@@ -90,7 +123,7 @@ fn answer_rules(loaded: &Loaded, item: Value, out: &mut impl Write) -> Result<()
     write_line(out, &review)
 }
 
-pub(crate) fn apply_event(loaded: &mut Loaded, event: Value) -> Result<(), String> {
+fn apply_event(loaded: &mut Loaded, event: Value) -> Result<(), String> {
     let kind = event.get("type").and_then(Value::as_str).unwrap_or_default().to_string();
     let object = event.get("object").cloned().unwrap_or(Value::Null);
     match kind.as_str() {
