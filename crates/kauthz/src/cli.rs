@@ -35,6 +35,44 @@ pub enum Command {
     /// update the cluster.
     #[command(after_help = ADMIT_EXAMPLES)]
     Admit(AdmitArgs),
+    /// What a stolen kubelet credential reaches: reads, minted tokens, and the shortest
+    /// path to cluster-wide power.
+    #[command(name = "blast-radius", after_help = BLAST_EXAMPLES)]
+    BlastRadius(BlastRadiusArgs),
+}
+
+const BLAST_EXAMPLES: &str = "Examples:
+  # One node: every object it reads (with the graph path), the service accounts it can mint
+  # tokens for, and the shortest path to cluster-wide power, if any
+  kauthz blast-radius --node worker-1 -f cluster.json --with-defaults
+
+  # Every node, escalating nodes first
+  kauthz blast-radius --all-nodes -f cluster.json --with-defaults -o json
+
+  Exit code 0 when every node analysed is contained, 1 when one escalates.";
+
+/// `kauthz blast-radius`.
+#[derive(Debug, Args)]
+pub struct BlastRadiusArgs {
+    /// The node to analyse.
+    #[arg(long, value_name = "NAME", required_unless_present = "all_nodes", conflicts_with = "all_nodes")]
+    pub node: Option<String>,
+    /// Analyse every node of the snapshot.
+    #[arg(long)]
+    pub all_nodes: bool,
+    /// Follow at most this many hops from the node (service accounts gained per hop).
+    #[arg(long, default_value_t = 3)]
+    pub depth: usize,
+    /// kube-apiserver's --disable-admission-plugins: with NodeRestriction disabled, a
+    /// kubelet's pod creation counts as a power.
+    #[arg(long, value_name = "PLUGINS", value_delimiter = ',')]
+    pub disable_admission_plugins: Vec<String>,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+    /// The cluster.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 const ADMIT_EXAMPLES: &str = "Examples:

@@ -1,5 +1,6 @@
 //! Analyses built on the authorizers: complete rule lists (`can-i --list`), who-can, and
 //! per-authorizer explanations.
 
+pub mod blast;
 pub mod list;
 pub mod who_can;

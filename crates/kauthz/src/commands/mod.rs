@@ -1,6 +1,7 @@
 //! One module per subcommand; each returns the process exit code.
 
 mod admit;
+mod blast_radius;
 mod can_i;
 mod explain;
 mod review;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> Result<u8, String> {
         Command::WhoCan(args) => who_can::run(args),
         Command::Review(args) => review::run(args),
         Command::Admit(args) => admit::run(args),
+        Command::BlastRadius(args) => blast_radius::run(args),
     }
 }
 
