@@ -282,7 +282,8 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    fn allows(&self, user: &UserInfo, verb: &str, group: &str, resource: &str, sub: &str, ns: &str, name: &str) -> Option<String> {
+    /// The chain's reason when it allows `verb` on `(group, resource, subresource)`.
+    fn allows(&self, user: &UserInfo, verb: &str, (group, resource, sub): (&str, &str, &str), ns: &str, name: &str) -> Option<String> {
         let mut a = Attributes::resource(user.clone(), verb, resource, ns, name);
         a.api_group = group.into();
         a.subresource = sub.into();
@@ -302,7 +303,7 @@ impl<'a> Analyzer<'a> {
         let found: Vec<(Power, String)> = POWERS
             .iter()
             .filter(|p| admitted(p))
-            .filter_map(|p| self.allows(&user, p.verb, p.group, p.resource, p.subresource, p.namespace, "").map(|r| (*p, r)))
+            .filter_map(|p| self.allows(&user, p.verb, (p.group, p.resource, p.subresource), p.namespace, "").map(|r| (*p, r)))
             .collect();
         self.powers.borrow_mut().insert(id.clone(), found.clone());
         found
@@ -324,7 +325,7 @@ impl<'a> Analyzer<'a> {
             Identity::Node(n) => {
                 for pod in self.pods_by_node.get(n.as_str()).into_iter().flatten() {
                     let (ns, sa) = (pod.metadata.namespace.as_str(), pod.spec.service_account_name.as_str());
-                    if !sa.is_empty() && self.allows(&user, "create", "", "serviceaccounts", "token", ns, sa).is_some() {
+                    if !sa.is_empty() && self.allows(&user, "create", ("", "serviceaccounts", "token"), ns, sa).is_some() {
                         push(
                             Identity::ServiceAccount(ns.into(), sa.into()),
                             format!("mints a token: pod {ns}/{} runs as it", pod.metadata.name),
@@ -334,9 +335,9 @@ impl<'a> Analyzer<'a> {
             }
             Identity::ServiceAccount(..) => {
                 for (&ns, accounts) in &self.accounts_by_namespace {
-                    let via = if self.allows(&user, "create", "", "pods", "", ns, "").is_some() {
+                    let via = if self.allows(&user, "create", ("", "pods", ""), ns, "").is_some() {
                         Some(format!("creates pods in {ns}, which may run as it"))
-                    } else if self.allows(&user, "create", "", "serviceaccounts", "token", ns, "").is_some() {
+                    } else if self.allows(&user, "create", ("", "serviceaccounts", "token"), ns, "").is_some() {
                         Some(format!("mints tokens in {ns}"))
                     } else {
                         None
@@ -351,7 +352,7 @@ impl<'a> Analyzer<'a> {
         }
         // Legacy token secrets it can read hand over their accounts.
         for (&(ns, secret), &sa) in &self.token_secrets {
-            if self.allows(&user, "get", "", "secrets", "", ns, secret).is_some() {
+            if self.allows(&user, "get", ("", "secrets", ""), ns, secret).is_some() {
                 push(Identity::ServiceAccount(ns.into(), sa.into()), format!("reads token secret {ns}/{secret}"));
             }
         }
