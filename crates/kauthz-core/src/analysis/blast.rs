@@ -172,15 +172,6 @@ pub struct Escalation {
     pub reason: String,
 }
 
-/// An object the node reads through the graph.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Read {
-    /// The grant (object and verbs).
-    pub grant: GraphGrant,
-    /// The graph path that grants it.
-    pub path: String,
-}
-
 /// A service account whose token the node can mint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
@@ -208,8 +199,9 @@ pub enum Verdict {
 pub struct BlastRadius {
     /// The node.
     pub node: String,
-    /// Objects read through the graph.
-    pub reads: Vec<Read>,
+    /// Objects read through the graph, in graph order ([`Analyzer::read_path`] explains
+    /// each).
+    pub reads: Vec<GraphGrant>,
     /// Powers the node's own user holds (RBAC grants to nodes widen these).
     pub node_powers: Vec<(&'static str, String)>,
     /// Service accounts whose tokens it can mint.
@@ -229,6 +221,7 @@ pub struct Analyzer<'a> {
     state: &'a ClusterState,
     depth: usize,
     node_restriction: bool,
+    grants: node::GrantScanner<'a>,
     pods_by_node: HashMap<&'a str, Vec<&'a crate::model::Pod>>,
     accounts_by_namespace: BTreeMap<&'a str, Vec<&'a str>>,
     token_secrets: BTreeMap<(&'a str, &'a str), &'a str>,
@@ -274,6 +267,7 @@ impl<'a> Analyzer<'a> {
             state,
             depth,
             node_restriction,
+            grants: node::GrantScanner::new(state.graph()),
             pods_by_node,
             accounts_by_namespace,
             token_secrets,
@@ -364,17 +358,8 @@ impl<'a> Analyzer<'a> {
     /// The blast radius of `node`.
     pub fn node(&self, node_name: &str) -> BlastRadius {
         let start = Identity::Node(node_name.to_string());
-        let graph = self.state.graph();
-        let reads: Vec<Read> = node::graph_grants_with(graph, self.chain.node.config(), node_name)
-            .into_iter()
-            .filter(|g| g.verbs.iter().any(|v| matches!(*v, "get" | "list" | "watch")))
-            .map(|grant| {
-                let path = VertexType::for_resource(grant.api_group, grant.resource)
-                    .map(|vt| GraphPath::find(graph, node_name, vt, &grant.namespace, &grant.name).hops.join(" <- "))
-                    .unwrap_or_default();
-                Read { grant, path }
-            })
-            .collect();
+        let mut reads = self.grants.grants_unsorted(self.chain.node.config(), node_name);
+        reads.retain(|g| g.verbs.iter().any(|v| matches!(*v, "get" | "list" | "watch")));
         let node_powers: Vec<(&'static str, String)> = self.powers(&start).into_iter().map(|(p, r)| (p.id, r)).collect();
 
         // Breadth-first over identities: the first power met is on a shortest path.
@@ -434,6 +419,13 @@ impl<'a> Analyzer<'a> {
         BlastRadius { node: node_name.to_string(), reads, node_powers, tokens, reached: seen.len() - 1, escalation, verdict }
     }
 
+    /// The graph path by which `node_name` reads `grant` (`node … <- pod … <- secret …`).
+    pub fn read_path(&self, node_name: &str, grant: &GraphGrant) -> String {
+        VertexType::for_resource(grant.api_group, grant.resource)
+            .map(|vt| GraphPath::find(self.state.graph(), node_name, vt, &grant.namespace, &grant.name).hops.join(" <- "))
+            .unwrap_or_default()
+    }
+
     /// Every node of the snapshot, escalating nodes first, then by reach.
     pub fn all_nodes(&self) -> Vec<BlastRadius> {
         let mut out: Vec<BlastRadius> = self.state.store().list(Kind::Node).map(|n| self.node(&n.meta().name)).collect();
@@ -479,7 +471,8 @@ mod tests {
         let chain = Chain::default();
         let b = Analyzer::new(&chain, &s, 3).node("n1");
         assert_eq!(b.verdict, Verdict::Contained);
-        assert!(b.reads.iter().any(|r| r.grant.resource == "secrets" && r.grant.name == "db" && r.path.contains("pod app/web-1")));
+        let db = b.reads.iter().find(|r| r.resource == "secrets" && r.name == "db").expect("reads the secret");
+        assert_eq!(Analyzer::new(&chain, &s, 3).read_path("n1", db), "node n1 <- pod app/web-1 <- secret app/db");
         let tokens: Vec<String> = b.tokens.iter().map(|t| format!("{}/{}", t.namespace, t.name)).collect();
         assert_eq!(tokens, ["app/web", "kube-system/ds"]);
     }

@@ -719,31 +719,32 @@ impl Graph {
         VertexRef { vertex_type: v.vtype, namespace: v.namespace(&self.arena).to_string(), name: v.name(&self.arena).to_string() }
     }
 
+    /// Vertices that keep a destination index (the only ones a stale index entry can
+    /// make a candidate): computed once when many nodes are asked about.
+    pub(crate) fn indexed_vertices(&self) -> Vec<u32> {
+        (0..self.slots.len() as u32).filter(|&id| self.slots[id as usize].as_ref().is_some_and(|v| v.index.is_some())).collect()
+    }
+
     /// Every vertex from which some directed path (or a positive index entry) leads to
-    /// node `node_name`: the candidates for [`Graph::has_path_from`] being true.
-    pub(crate) fn candidates_for_node(&self, node_name: &str) -> Vec<u32> {
+    /// node `node_name`: the candidates for [`Graph::has_path_from`] being true. `indexed`
+    /// is [`Graph::indexed_vertices`]; the visit touches only the node's own subgraph.
+    pub(crate) fn candidates_for_node_among(&self, node_name: &str, indexed: &[u32]) -> Vec<u32> {
         let Some(node) = self.lookup(VertexType::Node, "", node_name) else { return Vec::new() };
-        let mut seen = vec![false; self.slots.len()];
+        let mut seen: std::collections::HashSet<u32> = std::collections::HashSet::from([node]);
         let mut stack = vec![node];
-        seen[node as usize] = true;
         let mut out = Vec::new();
         while let Some(v) = stack.pop() {
             for &s in &self.v(v).inc {
-                if !seen[s as usize] {
-                    seen[s as usize] = true;
+                if seen.insert(s) {
                     out.push(s);
                     stack.push(s);
                 }
             }
         }
         // Stale index entries (the duplicate-reference over-count) grant access too.
-        for (id, slot) in self.slots.iter().enumerate() {
-            if let Some(v) = slot
-                && !seen[id]
-                && v.index.as_ref().is_some_and(|i| i.has(node))
-            {
-                seen[id] = true;
-                out.push(id as u32);
+        for &id in indexed {
+            if self.v(id).index.as_ref().is_some_and(|i| i.has(node)) && seen.insert(id) {
+                out.push(id);
             }
         }
         out.retain(|&id| self.reaches(node, id, self.v(id).vtype));

@@ -1,6 +1,7 @@
 //! `kauthz blast-radius`: what a stolen kubelet credential reaches.
 
 use kauthz_core::analysis::blast::{Analyzer, BlastRadius, Verdict};
+use kauthz_core::node::GraphGrant;
 use serde::Serialize;
 
 use super::{EXIT_NO, EXIT_YES, print};
@@ -49,7 +50,7 @@ struct ReadOut<'a> {
     namespace: &'a str,
     name: &'a str,
     verbs: &'static [&'static str],
-    path: &'a str,
+    path: String,
 }
 
 #[derive(Serialize)]
@@ -67,7 +68,7 @@ fn verdict(v: Verdict) -> &'static str {
     }
 }
 
-fn out(b: &BlastRadius) -> Out<'_> {
+fn out<'a>(analyzer: &Analyzer, b: &'a BlastRadius) -> Out<'a> {
     Out {
         node: &b.node,
         verdict: verdict(b.verdict),
@@ -79,21 +80,20 @@ fn out(b: &BlastRadius) -> Out<'_> {
             path: e.hops.iter().map(|h| HopOut { from: h.from.to_string(), to: h.to.to_string(), how: h.how.clone() }).collect(),
         }),
         node_powers: b.node_powers.iter().map(|(p, r)| PowerOut { power: p, reason: r.clone() }).collect(),
-        reads: b
-            .reads
-            .iter()
-            .map(|r| ReadOut {
-                resource: if r.grant.api_group.is_empty() {
-                    r.grant.resource_path()
-                } else {
-                    format!("{}.{}", r.grant.resource_path(), r.grant.api_group)
-                },
-                namespace: &r.grant.namespace,
-                name: &r.grant.name,
-                verbs: r.grant.verbs,
-                path: &r.path,
-            })
-            .collect(),
+        reads: {
+            let mut reads: Vec<&GraphGrant> = b.reads.iter().collect();
+            reads.sort();
+            reads
+                .into_iter()
+                .map(|r| ReadOut {
+                    resource: if r.api_group.is_empty() { r.resource_path() } else { format!("{}.{}", r.resource_path(), r.api_group) },
+                    namespace: &r.namespace,
+                    name: &r.name,
+                    verbs: r.verbs,
+                    path: analyzer.read_path(&b.node, r),
+                })
+                .collect()
+        },
         tokens: b.tokens.iter().map(|t| TokenOut { namespace: &t.namespace, name: &t.name, pods: &t.pods, powers: &t.powers }).collect(),
         identities_reached: b.reached,
     }
@@ -113,16 +113,16 @@ fn path_text(b: &BlastRadius) -> String {
     }
 }
 
-fn detail(b: &BlastRadius) -> String {
+fn detail(analyzer: &Analyzer, b: &BlastRadius) -> String {
     let mut s = format!("node {}: {}\n", b.node, verdict(b.verdict));
     if let Some(e) = &b.escalation {
         s.push_str(&format!("shortest path to cluster-wide power ({}: {}):\n  {}\n", e.power.id, e.power.description, path_text(b)));
         s.push_str(&format!("  granted: {}\n", e.reason));
     }
-    let o = out(b);
+    let o = out(analyzer, b);
     s.push_str(&format!("\nREADS ({})\n", o.reads.len()));
     let mut rows = vec![vec!["RESOURCE".to_string(), "NAMESPACE".into(), "NAME".into(), "VERBS".into(), "GRAPH PATH".into()]];
-    rows.extend(o.reads.iter().map(|r| vec![r.resource.clone(), r.namespace.into(), r.name.into(), r.verbs.join(","), r.path.into()]));
+    rows.extend(o.reads.iter().map(|r| vec![r.resource.clone(), r.namespace.into(), r.name.into(), r.verbs.join(","), r.path.clone()]));
     s.push_str(&kauthz_core::analysis::list::tabwrite(&rows));
     s.push_str(&format!("\nTOKENS ({})\n", o.tokens.len()));
     let mut rows = vec![vec!["SERVICE ACCOUNT".to_string(), "PODS ON THE NODE".into(), "POWERS".into()]];
@@ -150,7 +150,7 @@ pub fn run(args: BlastRadiusArgs) -> Result<u8, String> {
     }
     match args.output {
         OutputFormat::Json | OutputFormat::Yaml => {
-            let o: Vec<Out> = results.iter().map(out).collect();
+            let o: Vec<Out> = results.iter().map(|b| out(&analyzer, b)).collect();
             let text = match (&args.node, args.output) {
                 (Some(_), OutputFormat::Json) => output::json(&o[0])?,
                 (Some(_), _) => output::yaml(&o[0])?,
@@ -159,7 +159,7 @@ pub fn run(args: BlastRadiusArgs) -> Result<u8, String> {
             };
             print(&text);
         }
-        OutputFormat::Table | OutputFormat::Wide if args.node.is_some() => print(&detail(&results[0])),
+        OutputFormat::Table | OutputFormat::Wide if args.node.is_some() => print(&detail(&analyzer, &results[0])),
         OutputFormat::Table | OutputFormat::Wide => {
             let mut rows =
                 vec![vec!["NODE".to_string(), "VERDICT".into(), "READS".into(), "TOKENS".into(), "REACHED".into(), "PATH".into()]];
