@@ -6,6 +6,7 @@
 //! them (complete rule lists, who-can).
 
 pub mod abac;
+pub mod admission;
 pub mod analysis;
 pub mod authz;
 pub mod chain;

@@ -1,0 +1,5 @@
+//! Admission plugins.
+
+pub mod csr;
+pub mod difflib;
+pub mod pvc_diff;
