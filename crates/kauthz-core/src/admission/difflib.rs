@@ -90,11 +90,7 @@ impl<'s> Matcher<'s> {
                     if j >= bhi {
                         break;
                     }
-                    let prev = if j == 0 {
-                        0
-                    } else {
-                        j2len.get(&(j - 1)).copied().unwrap_or(0)
-                    };
+                    let prev = if j == 0 { 0 } else { j2len.get(&(j - 1)).copied().unwrap_or(0) };
                     let k = prev + 1;
                     newj2len.insert(j, k);
                     if k > bestsize {
@@ -111,17 +107,10 @@ impl<'s> Matcher<'s> {
             bestj -= 1;
             bestsize += 1;
         }
-        while besti + bestsize < ahi
-            && bestj + bestsize < bhi
-            && self.a[besti + bestsize] == self.b[bestj + bestsize]
-        {
+        while besti + bestsize < ahi && bestj + bestsize < bhi && self.a[besti + bestsize] == self.b[bestj + bestsize] {
             bestsize += 1;
         }
-        Match {
-            a: besti,
-            b: bestj,
-            size: bestsize,
-        }
+        Match { a: besti, b: bestj, size: bestsize }
     }
 
     fn matching_blocks(&self) -> Vec<Match> {
@@ -158,27 +147,15 @@ impl<'s> Matcher<'s> {
                 k1 += m.size;
             } else {
                 if k1 > 0 {
-                    merged.push(Match {
-                        a: i1,
-                        b: j1,
-                        size: k1,
-                    });
+                    merged.push(Match { a: i1, b: j1, size: k1 });
                 }
                 (i1, j1, k1) = (m.a, m.b, m.size);
             }
         }
         if k1 > 0 {
-            merged.push(Match {
-                a: i1,
-                b: j1,
-                size: k1,
-            });
+            merged.push(Match { a: i1, b: j1, size: k1 });
         }
-        merged.push(Match {
-            a: self.a.len(),
-            b: self.b.len(),
-            size: 0,
-        });
+        merged.push(Match { a: self.a.len(), b: self.b.len(), size: 0 });
         merged
     }
 
@@ -196,24 +173,12 @@ impl<'s> Matcher<'s> {
                 None
             };
             if let Some(tag) = tag {
-                codes.push(OpCode {
-                    tag,
-                    i1: i,
-                    i2: m.a,
-                    j1: j,
-                    j2: m.b,
-                });
+                codes.push(OpCode { tag, i1: i, i2: m.a, j1: j, j2: m.b });
             }
             i = m.a + m.size;
             j = m.b + m.size;
             if m.size > 0 {
-                codes.push(OpCode {
-                    tag: Tag::Equal,
-                    i1: m.a,
-                    i2: i,
-                    j1: m.b,
-                    j2: j,
-                });
+                codes.push(OpCode { tag: Tag::Equal, i1: m.a, i2: i, j1: m.b, j2: j });
             }
         }
         codes
@@ -222,13 +187,7 @@ impl<'s> Matcher<'s> {
     fn grouped_opcodes(&self, n: usize) -> Vec<Vec<OpCode>> {
         let mut codes = self.opcodes();
         if codes.is_empty() {
-            codes.push(OpCode {
-                tag: Tag::Equal,
-                i1: 0,
-                i2: 1,
-                j1: 0,
-                j2: 1,
-            });
+            codes.push(OpCode { tag: Tag::Equal, i1: 0, i2: 1, j1: 0, j2: 1 });
         }
         if let Some(c) = codes.first_mut()
             && c.tag == Tag::Equal
@@ -248,24 +207,12 @@ impl<'s> Matcher<'s> {
         for c in codes {
             let (mut i1, mut j1) = (c.i1, c.j1);
             if c.tag == Tag::Equal && c.i2 - c.i1 > nn {
-                group.push(OpCode {
-                    tag: c.tag,
-                    i1,
-                    i2: c.i2.min(i1 + n),
-                    j1,
-                    j2: c.j2.min(j1 + n),
-                });
+                group.push(OpCode { tag: c.tag, i1, i2: c.i2.min(i1 + n), j1, j2: c.j2.min(j1 + n) });
                 groups.push(std::mem::take(&mut group));
                 i1 = i1.max(c.i2.saturating_sub(n));
                 j1 = j1.max(c.j2.saturating_sub(n));
             }
-            group.push(OpCode {
-                tag: c.tag,
-                i1,
-                i2: c.i2,
-                j1,
-                j2: c.j2,
-            });
+            group.push(OpCode { tag: c.tag, i1, i2: c.i2, j1, j2: c.j2 });
         }
         if !group.is_empty() && !(group.len() == 1 && group[0].tag == Tag::Equal) {
             groups.push(group);
@@ -296,12 +243,7 @@ pub fn unified_diff(a: &[String], b: &[String], context: usize) -> String {
         let (Some(first), Some(last)) = (group.first(), group.last()) else {
             continue;
         };
-        let _ = writeln!(
-            out,
-            "@@ -{} +{} @@",
-            format_range(first.i1, last.i2),
-            format_range(first.j1, last.j2)
-        );
+        let _ = writeln!(out, "@@ -{} +{} @@", format_range(first.i1, last.i2), format_range(first.j1, last.j2));
         for c in &group {
             if c.tag == Tag::Equal {
                 for line in &a[c.i1..c.i2] {
@@ -352,19 +294,13 @@ mod tests {
     fn one_changed_line() {
         let a = lines("1\n2\n3\n4\n5\n6\n7\n8\n9");
         let b = lines("1\n2\n3\n4\nX\n6\n7\n8\n9");
-        assert_eq!(
-            unified_diff(&a, &b, 3),
-            "@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+X\n 6\n 7\n 8\n"
-        );
+        assert_eq!(unified_diff(&a, &b, 3), "@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+X\n 6\n 7\n 8\n");
     }
 
     #[test]
     fn insert_at_start_and_two_hunks() {
         let a = lines("a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk");
         let b = lines("new\na\nb\nc\nd\ne\nf\ng\nh\ni\nj\nK");
-        assert_eq!(
-            unified_diff(&a, &b, 3),
-            "@@ -1,3 +1,4 @@\n+new\n a\n b\n c\n@@ -8,4 +9,4 @@\n h\n i\n j\n-k\n+K\n"
-        );
+        assert_eq!(unified_diff(&a, &b, 3), "@@ -1,3 +1,4 @@\n+new\n a\n b\n c\n@@ -8,4 +9,4 @@\n h\n i\n j\n-k\n+K\n");
     }
 }

@@ -114,26 +114,12 @@ struct Field {
 
 /// A field whose v1 and internal JSON names are the same (metav1 types, tagged alike).
 const fn tagged(name: &'static str, omitempty: bool, ty: &'static Ty) -> Field {
-    Field {
-        wire: name,
-        name,
-        omitempty,
-        omitzero: false,
-        inline: false,
-        ty,
-    }
+    Field { wire: name, name, omitempty, omitzero: false, inline: false, ty }
 }
 
 /// A field of an internal core type: Go field name, nothing omitted.
 const fn untagged(wire: &'static str, name: &'static str, ty: &'static Ty) -> Field {
-    Field {
-        wire,
-        name,
-        omitempty: false,
-        omitzero: false,
-        inline: false,
-        ty,
-    }
+    Field { wire, name, omitempty: false, omitzero: false, inline: false, ty }
 }
 
 const STR: Ty = Ty::Str;
@@ -160,14 +146,7 @@ const OBJECT_META: Ty = Ty::Struct(&[
     tagged("uid", true, &STR),
     tagged("resourceVersion", true, &STR),
     tagged("generation", true, &Ty::I64),
-    Field {
-        wire: "creationTimestamp",
-        name: "creationTimestamp",
-        omitempty: true,
-        omitzero: true,
-        inline: false,
-        ty: &Ty::Time,
-    },
+    Field { wire: "creationTimestamp", name: "creationTimestamp", omitempty: true, omitzero: true, inline: false, ty: &Ty::Time },
     tagged("deletionTimestamp", true, &Ty::Ptr(&Ty::Time)),
     tagged("deletionGracePeriodSeconds", true, &Ty::Ptr(&Ty::I64)),
     tagged("labels", true, &STR_MAP),
@@ -179,26 +158,14 @@ const OBJECT_META: Ty = Ty::Struct(&[
 const META_RESOURCE_VERSION: usize = 5;
 const META_MANAGED_FIELDS: usize = 14;
 
-const LABEL_SELECTOR_REQUIREMENT: Ty = Ty::Struct(&[
-    tagged("key", false, &STR),
-    tagged("operator", false, &STR),
-    tagged("values", true, &STRS),
-]);
+const LABEL_SELECTOR_REQUIREMENT: Ty =
+    Ty::Struct(&[tagged("key", false, &STR), tagged("operator", false, &STR), tagged("values", true, &STRS)]);
 
-const LABEL_SELECTOR: Ty = Ty::Struct(&[
-    tagged("matchLabels", true, &STR_MAP),
-    tagged(
-        "matchExpressions",
-        true,
-        &Ty::Slice(&LABEL_SELECTOR_REQUIREMENT),
-    ),
-]);
+const LABEL_SELECTOR: Ty =
+    Ty::Struct(&[tagged("matchLabels", true, &STR_MAP), tagged("matchExpressions", true, &Ty::Slice(&LABEL_SELECTOR_REQUIREMENT))]);
 
-const TYPED_LOCAL_OBJECT_REFERENCE: Ty = Ty::Struct(&[
-    untagged("apiGroup", "APIGroup", &PTR_STR),
-    untagged("kind", "Kind", &STR),
-    untagged("name", "Name", &STR),
-]);
+const TYPED_LOCAL_OBJECT_REFERENCE: Ty =
+    Ty::Struct(&[untagged("apiGroup", "APIGroup", &PTR_STR), untagged("kind", "Kind", &STR), untagged("name", "Name", &STR)]);
 
 const TYPED_OBJECT_REFERENCE: Ty = Ty::Struct(&[
     untagged("apiGroup", "APIGroup", &PTR_STR),
@@ -207,10 +174,7 @@ const TYPED_OBJECT_REFERENCE: Ty = Ty::Struct(&[
     untagged("namespace", "Namespace", &PTR_STR),
 ]);
 
-const VOLUME_RESOURCE_REQUIREMENTS: Ty = Ty::Struct(&[
-    untagged("limits", "Limits", &QTY_MAP),
-    untagged("requests", "Requests", &QTY_MAP),
-]);
+const VOLUME_RESOURCE_REQUIREMENTS: Ty = Ty::Struct(&[untagged("limits", "Limits", &QTY_MAP), untagged("requests", "Requests", &QTY_MAP)]);
 
 const SPEC: Ty = Ty::Struct(&[
     untagged("accessModes", "AccessModes", &STRS),
@@ -219,44 +183,19 @@ const SPEC: Ty = Ty::Struct(&[
     untagged("volumeName", "VolumeName", &STR),
     untagged("storageClassName", "StorageClassName", &PTR_STR),
     untagged("volumeMode", "VolumeMode", &PTR_STR),
-    untagged(
-        "dataSource",
-        "DataSource",
-        &Ty::Ptr(&TYPED_LOCAL_OBJECT_REFERENCE),
-    ),
-    untagged(
-        "dataSourceRef",
-        "DataSourceRef",
-        &Ty::Ptr(&TYPED_OBJECT_REFERENCE),
-    ),
-    untagged(
-        "volumeAttributesClassName",
-        "VolumeAttributesClassName",
-        &PTR_STR,
-    ),
+    untagged("dataSource", "DataSource", &Ty::Ptr(&TYPED_LOCAL_OBJECT_REFERENCE)),
+    untagged("dataSourceRef", "DataSourceRef", &Ty::Ptr(&TYPED_OBJECT_REFERENCE)),
+    untagged("volumeAttributesClassName", "VolumeAttributesClassName", &PTR_STR),
 ]);
 
-const MODIFY_VOLUME_STATUS: Ty = Ty::Struct(&[
-    untagged(
-        "targetVolumeAttributesClassName",
-        "TargetVolumeAttributesClassName",
-        &STR,
-    ),
-    untagged("status", "Status", &STR),
-]);
+const MODIFY_VOLUME_STATUS: Ty =
+    Ty::Struct(&[untagged("targetVolumeAttributesClassName", "TargetVolumeAttributesClassName", &STR), untagged("status", "Status", &STR)]);
 
-const VOLUME_HEALTH_CONDITION: Ty = Ty::Struct(&[
-    untagged("status", "Status", &STR),
-    untagged("reason", "Reason", &STR),
-    untagged("message", "Message", &STR),
-]);
+const VOLUME_HEALTH_CONDITION: Ty =
+    Ty::Struct(&[untagged("status", "Status", &STR), untagged("reason", "Reason", &STR), untagged("message", "Message", &STR)]);
 
 const VOLUME_HEALTH_STATUS: Ty = Ty::Struct(&[
-    untagged(
-        "healthConditions",
-        "HealthConditions",
-        &Ty::Slice(&VOLUME_HEALTH_CONDITION),
-    ),
+    untagged("healthConditions", "HealthConditions", &Ty::Slice(&VOLUME_HEALTH_CONDITION)),
     untagged("lastTransitionTime", "LastTransitionTime", &Ty::Time),
 ]);
 
@@ -266,26 +205,10 @@ const STATUS: Ty = Ty::Struct(&[
     untagged("capacity", "Capacity", &Ty::Cleared),
     untagged("conditions", "Conditions", &Ty::Cleared),
     untagged("allocatedResources", "AllocatedResources", &QTY_MAP),
-    untagged(
-        "allocatedResourceStatuses",
-        "AllocatedResourceStatuses",
-        &STR_MAP,
-    ),
-    untagged(
-        "currentVolumeAttributesClassName",
-        "CurrentVolumeAttributesClassName",
-        &PTR_STR,
-    ),
-    untagged(
-        "modifyVolumeStatus",
-        "ModifyVolumeStatus",
-        &Ty::Ptr(&MODIFY_VOLUME_STATUS),
-    ),
-    untagged(
-        "healthStatus",
-        "HealthStatus",
-        &Ty::Ptr(&VOLUME_HEALTH_STATUS),
-    ),
+    untagged("allocatedResourceStatuses", "AllocatedResourceStatuses", &STR_MAP),
+    untagged("currentVolumeAttributesClassName", "CurrentVolumeAttributesClassName", &PTR_STR),
+    untagged("modifyVolumeStatus", "ModifyVolumeStatus", &Ty::Ptr(&MODIFY_VOLUME_STATUS)),
+    untagged("healthStatus", "HealthStatus", &Ty::Ptr(&VOLUME_HEALTH_STATUS)),
 ]);
 const STATUS_CAPACITY: usize = 2;
 const STATUS_CONDITIONS: usize = 3;
@@ -294,14 +217,7 @@ const STATUS_ALLOCATED_RESOURCE_STATUSES: usize = 5;
 
 /// The internal PVC: empty type meta (omitted), object meta promoted, then `Spec`, `Status`.
 const PVC: Ty = Ty::Struct(&[
-    Field {
-        wire: "metadata",
-        name: "",
-        omitempty: false,
-        omitzero: false,
-        inline: true,
-        ty: &OBJECT_META,
-    },
+    Field { wire: "metadata", name: "", omitempty: false, omitzero: false, inline: true, ty: &OBJECT_META },
     untagged("spec", "Spec", &SPEC),
     untagged("status", "Status", &STATUS),
 ]);
@@ -395,9 +311,7 @@ fn semantic_eq(a: &V, b: &V) -> bool {
         }
         (V::Nil, V::Nil) => true,
         // Nil and empty collections are equal; a nil pointer never equals a non-nil one.
-        (x, y) if matches!(x, V::Nil | V::Slice(_) | V::Map(_)) && matches!(y, V::Nil | V::Slice(_) | V::Map(_)) => {
-            empty(x) && empty(y)
-        }
+        (x, y) if matches!(x, V::Nil | V::Slice(_) | V::Map(_)) && matches!(y, V::Nil | V::Slice(_) | V::Map(_)) => empty(x) && empty(y),
         _ => false,
     }
 }
@@ -612,10 +526,7 @@ fn days_in(month: i64, year: i64) -> i64 {
 
 impl GoTime {
     /// Go's zero `time.Time`: January 1, year 1, 00:00:00 UTC.
-    const ZERO: GoTime = GoTime {
-        secs: -62_135_596_800,
-        nanos: 0,
-    };
+    const ZERO: GoTime = GoTime { secs: -62_135_596_800, nanos: 0 };
 
     fn is_zero(&self) -> bool {
         *self == Self::ZERO
@@ -698,10 +609,7 @@ impl GoTime {
         }
         let days = days_from_civil(year, month, day);
         let secs = days * 86_400 + hour * 3600 + min * 60 + sec - offset;
-        Some(GoTime {
-            secs,
-            nanos: u32::try_from(nanos).ok()?,
-        })
+        Some(GoTime { secs, nanos: u32::try_from(nanos).ok()? })
     }
 
     /// `metav1.Time`'s JSON text: `None` (null) for the zero time, else RFC 3339 in UTC
@@ -714,12 +622,7 @@ impl GoTime {
         let rem = self.secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
         let year = if y < 0 { format!("-{:04}", -y) } else { format!("{y:04}") };
-        Some(format!(
-            "{year}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-            rem / 3600,
-            rem % 3600 / 60,
-            rem % 60
-        ))
+        Some(format!("{year}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60))
     }
 }
 
@@ -1003,11 +906,7 @@ mod quantity {
     impl Quantity {
         /// The zero value (what `null` decodes to).
         pub(super) fn zero() -> Self {
-            Quantity {
-                amount: Amount::Int { value: 0, scale: 0 },
-                format: Format::None,
-                cached: String::new(),
-            }
+            Quantity { amount: Amount::Int { value: 0, scale: 0 }, format: Format::None, cached: String::new() }
         }
 
         /// `resource.ParseQuantity`; `None` where upstream returns an error.
@@ -1016,11 +915,7 @@ mod quantity {
                 return None;
             }
             if s == "0" {
-                return Some(Quantity {
-                    amount: Amount::Int { value: 0, scale: 0 },
-                    format: Format::DecimalSI,
-                    cached: s.to_owned(),
-                });
+                return Some(Quantity { amount: Amount::Int { value: 0, scale: 0 }, format: Format::DecimalSI, cached: s.to_owned() });
             }
             let (positive, value, num, denom, suffix) = split(s.as_bytes())?;
             let (base, exponent, format) = interpret(suffix)?;
@@ -1055,10 +950,7 @@ mod quantity {
                             _ => scale % 3 == 0 && !shifted.ends_with(b"000") && shifted[0] != b'0',
                         };
                         return Some(Quantity {
-                            amount: Amount::Int {
-                                value: result,
-                                scale: scale32,
-                            },
+                            amount: Amount::Int { value: result, scale: scale32 },
                             format,
                             cached: if keep { s.to_owned() } else { String::new() },
                         });
@@ -1112,14 +1004,7 @@ mod quantity {
             if sign_negative {
                 magnitude = -magnitude;
             }
-            Some(Quantity {
-                amount: Amount::Dec {
-                    unscaled: magnitude,
-                    scale: dscale,
-                },
-                format,
-                cached: String::new(),
-            })
+            Some(Quantity { amount: Amount::Dec { unscaled: magnitude, scale: dscale }, format, cached: String::new() })
         }
 
         fn is_zero(&self) -> bool {
@@ -1166,14 +1051,8 @@ mod quantity {
             match format {
                 Format::DecimalExponent | Format::DecimalSI => {}
                 Format::BinarySI => {
-                    let lo = Quantity {
-                        amount: Amount::Int { value: -1024, scale: 0 },
-                        ..Quantity::zero()
-                    };
-                    let hi = Quantity {
-                        amount: Amount::Int { value: 1024, scale: 0 },
-                        ..Quantity::zero()
-                    };
+                    let lo = Quantity { amount: Amount::Int { value: -1024, scale: 0 }, ..Quantity::zero() };
+                    let hi = Quantity { amount: Amount::Int { value: 1024, scale: 0 }, ..Quantity::zero() };
                     if self.cmp_value(&lo) == Ordering::Greater && self.cmp_value(&hi) == Ordering::Less {
                         format = Format::DecimalSI;
                     } else {
@@ -1194,11 +1073,7 @@ mod quantity {
                 }
                 (Format::DecimalExponent, _) => {
                     let (number, exponent) = canonical_decimal(&self.amount);
-                    if exponent == 0 {
-                        number
-                    } else {
-                        format!("{number}e{exponent}")
-                    }
+                    if exponent == 0 { number } else { format!("{number}e{exponent}") }
                 }
                 _ => {
                     let (number, exponent) = canonical_decimal(&self.amount);
@@ -1210,13 +1085,7 @@ mod quantity {
         /// `AsScale(0)`: the amount rounded away from zero to an integer, and whether exact.
         fn as_scale_zero(&self) -> (Amount, bool) {
             match &self.amount {
-                Amount::Int { value, scale } if *scale >= 0 => (
-                    Amount::Int {
-                        value: *value,
-                        scale: *scale,
-                    },
-                    true,
-                ),
+                Amount::Int { value, scale } if *scale >= 0 => (Amount::Int { value: *value, scale: *scale }, true),
                 Amount::Int { value, scale } => {
                     let (v, exact) = negative_scale_int64(*value, -*scale);
                     (Amount::Int { value: v, scale: 0 }, exact)
