@@ -150,7 +150,8 @@ func (g *gen) stringValue(s string) []byte {
 		return g.pickBytes(tlv(0x02, []byte{0x05}), tlv(0x04, []byte("oct")), tlv(0x01, []byte{0xff}),
 			tlv(0x17, []byte("250101000000Z")), tlv(0x18, []byte("20250101000000Z")), seq(),
 			tlv(0x80, []byte("ctx")), tlv(0x0c, []byte{0xff, 0xfe}), tlv(0x02, []byte{0x00, 0x01}),
-			tlv(0x06, []byte{0x2a, 0x03}), tlv(0x03, []byte{0x00, 0xff}), tlv(0x05, nil))
+			tlv(0x06, []byte{0x2a, 0x03}), tlv(0x03, []byte{0x00, 0xff}), tlv(0x05, nil),
+			tlv(0x17, []byte(g.pickString(utcTimes...))), tlv(0x18, []byte(g.pickString(genTimes...))))
 	default:
 		return tlv(0x0c, []byte(s+"\x80"[:g.r.IntN(2)]))
 	}
@@ -292,11 +293,20 @@ func (g *gen) san() []byte {
 	return seq(names...)
 }
 
+var utcTimes = []string{"2501010000Z", "250101000000Z", "251301000000Z", "250101000000+0100", "250230000000Z",
+	"25010100000Z", "250101000060Z", "500101000000Z", "490101000000Z", "2501010000+2400", "x50101000000Z", "250101240000Z"}
+
+var genTimes = []string{"20250101000000Z", "20250101000000.5Z", "20250101000000.50Z", "20250101000000+0130",
+	"2025010100000Z", "20251301000000Z", "20250101000000.Z", "20250101000000,5Z", "20250101000000"}
+
 var uris = []string{
 	"spiffe://cluster.local/ns/a", "https://example.com/x", "http://[::1]:80/", "urn:x:y", "//host/p",
 	"http://bad_host!/", "http://a b/", "http://h:port/", "%zz", "http://%41/", "http://ex ample.com",
 	"mailto:a@b", "http://-bad.com/", "http://127.0.0.1/", "http://[fe80::1%25en0]/", ":nope",
 	"http://user@host/", "http://u ser@host/", "a:b/c", "http://host.:8080", "http://[::1/",
+	"http://[1.2.3.4]/", "http://a[b]/", "http://[::1]x/", "http://[fe80::1%25%zz]/", "http://[fe80::1%25]/", "x://a:b:c/",
+	"http://a:b:c/", "http://h/%zz", "http://h/#%zz", "http://u%zz@h/", "http://%25/", "http://h%2e/", "http://h./",
+	"HTTP://H/", "http://..x/", "?q", "http://h?x#y", "http://h:/", "http://[::ffff:1.2.3.4]/", "http://[zz]/",
 }
 
 func (g *gen) pickURI() string { return uris[g.r.IntN(len(uris))] }

@@ -561,72 +561,336 @@ fn parse_bmp_string(bytes: &[u8]) -> AResult<String> {
     Ok(out)
 }
 
-fn digits(b: &[u8]) -> Option<u32> {
-    b.iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
-}
+mod gotime {
+    //! `time.Parse` and `Time.Format` for the three layouts `encoding/asn1` uses for
+    //! UTCTime and GeneralizedTime, with Go's error texts and the round-trip check.
 
-fn days_in(month: u32, year: u32) -> u32 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
+    /// The layout elements met in those layouts.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Std {
+        Year2,
+        Year4,
+        Month,
+        Day,
+        Hour,
+        Minute,
+        Second,
+        Frac9,
+        Zone,
     }
-}
 
-/// Checks the date and time fields and the zone suffix (`Z` or `±hhmm`).
-fn valid_date_time(year: u32, fields: &[u8], zone: &[u8]) -> bool {
-    let f = |i: usize| digits(&fields[i..i + 2]);
-    let (Some(mo), Some(d), Some(h), Some(mi)) = (f(0), f(2), f(4), f(6)) else {
-        return false;
-    };
-    let sec_ok = fields.len() == 8 || f(8).is_some_and(|s| s < 60);
-    let zone_ok = match zone {
-        [b'Z'] => true,
-        [b'+' | b'-', rest @ ..] if rest.len() == 4 => digits(&rest[..2]).is_some_and(|h| h <= 24) && digits(&rest[2..]).is_some_and(|m| m <= 60),
-        _ => false,
-    };
-    (1..=12).contains(&mo) && d >= 1 && d <= days_in(mo, year) && h < 24 && mi < 60 && sec_ok && zone_ok
-}
+    const UTC_NO_SECONDS: (&str, &[(Std, &str)]) = (
+        "0601021504Z0700",
+        &[(Std::Year2, "06"), (Std::Month, "01"), (Std::Day, "02"), (Std::Hour, "15"), (Std::Minute, "04"), (Std::Zone, "Z0700")],
+    );
+    const UTC_SECONDS: (&str, &[(Std, &str)]) = (
+        "060102150405Z0700",
+        &[
+            (Std::Year2, "06"),
+            (Std::Month, "01"),
+            (Std::Day, "02"),
+            (Std::Hour, "15"),
+            (Std::Minute, "04"),
+            (Std::Second, "05"),
+            (Std::Zone, "Z0700"),
+        ],
+    );
+    const GENERALIZED: (&str, &[(Std, &str)]) = (
+        "20060102150405.999999999Z0700",
+        &[
+            (Std::Year4, "2006"),
+            (Std::Month, "01"),
+            (Std::Day, "02"),
+            (Std::Hour, "15"),
+            (Std::Minute, "04"),
+            (Std::Second, "05"),
+            (Std::Frac9, ".999999999"),
+            (Std::Zone, "Z0700"),
+        ],
+    );
 
-/// UTCTime: `YYMMDDhhmm[ss]Z` or with a `±hhmm` zone, and nothing Go would print differently.
-fn parse_utc_time(b: &[u8]) -> AResult<()> {
-    let ok = |secs: bool| {
-        let n = if secs { 12 } else { 10 };
-        b.len() > n && digits(&b[..2]).is_some() && {
-            let yy = digits(&b[..2]).unwrap_or(0);
-            let year = if yy >= 69 { 1900 + yy } else { 2000 + yy };
-            valid_date_time(year, &b[2..n], &b[n..])
-        }
-    };
-    if ok(false) || ok(true) {
-        Ok(())
-    } else {
-        Err(format!("asn1: invalid UTCTime {:?}", String::from_utf8_lossy(b)))
-    }
-}
-
-/// GeneralizedTime: `YYYYMMDDhhmmss[.fff]Z` or with a `±hhmm` zone.
-fn parse_generalized_time(b: &[u8]) -> AResult<()> {
-    let ok = b.len() > 14 && {
-        let year = digits(&b[..4]);
-        let mut rest = &b[14..];
-        if let [b'.', tail @ ..] = rest {
-            let n = tail.iter().take_while(|c| c.is_ascii_digit()).count();
-            // Go prints fractions without trailing zeros; anything else does not round-trip.
-            if n == 0 || tail[n - 1] == b'0' {
-                return Err(format!("asn1: invalid GeneralizedTime {:?}", String::from_utf8_lossy(b)));
+    /// time's own quoting: ASCII kept (with `"` and `\` escaped), other bytes as `\xNN`.
+    fn quote(s: &[u8]) -> String {
+        let mut out = String::from("\"");
+        for &b in s {
+            if b >= 0x80 || b < b' ' {
+                out.push_str(&format!("\\x{b:02x}"));
+            } else {
+                if b == b'"' || b == b'\\' {
+                    out.push('\\');
+                }
+                out.push(char::from(b));
             }
-            rest = &tail[n..];
         }
-        year.is_some_and(|y| valid_date_time(y, &b[4..14], rest))
-    };
-    if ok {
+        out.push('"');
+        out
+    }
+
+    struct Fields {
+        year: i64,
+        month: i64,
+        day: i64,
+        hour: i64,
+        min: i64,
+        sec: i64,
+        nsec: i64,
+        offset: Option<i64>,
+    }
+
+    fn is_digit(s: &[u8], i: usize) -> bool {
+        s.get(i).is_some_and(u8::is_ascii_digit)
+    }
+
+    /// `getnum`.
+    fn getnum(s: &[u8], fixed: bool) -> Option<(i64, &[u8])> {
+        if !is_digit(s, 0) {
+            return None;
+        }
+        if !is_digit(s, 1) {
+            if fixed {
+                return None;
+            }
+            return Some((i64::from(s[0] - b'0'), &s[1..]));
+        }
+        Some((i64::from(s[0] - b'0') * 10 + i64::from(s[1] - b'0'), &s[2..]))
+    }
+
+    /// `atoi`: an optional sign and digits only.
+    fn atoi(s: &[u8]) -> Option<i64> {
+        let (neg, digits) = match s {
+            [b'-', rest @ ..] => (true, rest),
+            [b'+', rest @ ..] => (false, rest),
+            _ => (false, s),
+        };
+        if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) || digits.len() > 18 {
+            return None;
+        }
+        let v = digits.iter().fold(0i64, |a, &d| a * 10 + i64::from(d - b'0'));
+        Some(if neg { -v } else { v })
+    }
+
+    fn days_in(month: i64, year: i64) -> i64 {
+        match month {
+            2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        }
+    }
+
+    fn parse(layout: (&str, &[(Std, &str)]), value: &[u8]) -> Result<Fields, String> {
+        let (name, elems) = layout;
+        let bad = |elem: &str, at: &[u8]| {
+            format!("parsing time {} as {}: cannot parse {} as {}", quote(value), quote(name.as_bytes()), quote(at), quote(elem.as_bytes()))
+        };
+        let range = |what: &str| format!("parsing time {}: {what} out of range", quote(value));
+        let mut f = Fields {
+            year: 0,
+            month: -1,
+            day: -1,
+            hour: 0,
+            min: 0,
+            sec: 0,
+            nsec: 0,
+            offset: None,
+        };
+        let mut v = value;
+        for (k, &(std, text)) in elems.iter().enumerate() {
+            let hold = v;
+            let mut range_err = None;
+            let ok: Option<()> = (|| {
+                match std {
+                    Std::Year2 => {
+                        if v.len() < 2 {
+                            return None;
+                        }
+                        let y = atoi(&v[..2])?;
+                        v = &v[2..];
+                        f.year = if y >= 69 { y + 1900 } else { y + 2000 };
+                    }
+                    Std::Year4 => {
+                        if v.len() < 4 || !is_digit(v, 0) {
+                            return None;
+                        }
+                        f.year = atoi(&v[..4])?;
+                        v = &v[4..];
+                    }
+                    Std::Month => {
+                        let (m, r) = getnum(v, true)?;
+                        v = r;
+                        f.month = m;
+                        if !(1..=12).contains(&m) {
+                            range_err = Some("month");
+                        }
+                    }
+                    Std::Day => {
+                        let (d, r) = getnum(v, true)?;
+                        v = r;
+                        f.day = d;
+                    }
+                    Std::Hour => {
+                        let (h, r) = getnum(v, false)?;
+                        v = r;
+                        f.hour = h;
+                        if h >= 24 {
+                            range_err = Some("hour");
+                        }
+                    }
+                    Std::Minute => {
+                        let (m, r) = getnum(v, true)?;
+                        v = r;
+                        f.min = m;
+                        if m >= 60 {
+                            range_err = Some("minute");
+                        }
+                    }
+                    Std::Second => {
+                        let (s, r) = getnum(v, true)?;
+                        v = r;
+                        f.sec = s;
+                        if s >= 60 {
+                            range_err = Some("second");
+                            return Some(());
+                        }
+                        let next_is_frac = elems.get(k + 1).is_some_and(|e| e.0 == Std::Frac9);
+                        if v.len() >= 2 && matches!(v[0], b'.' | b',') && is_digit(v, 1) && !next_is_frac {
+                            let mut n = 2;
+                            while is_digit(v, n) {
+                                n += 1;
+                            }
+                            f.nsec = nanoseconds(&v[..n]);
+                            v = &v[n..];
+                        }
+                    }
+                    Std::Frac9 => {
+                        if v.len() < 2 || !matches!(v[0], b'.' | b',') || !is_digit(v, 1) {
+                            return Some(());
+                        }
+                        let mut n = 1;
+                        while is_digit(v, n) {
+                            n += 1;
+                        }
+                        f.nsec = nanoseconds(&v[..n]);
+                        v = &v[n..];
+                    }
+                    Std::Zone => {
+                        if v.first() == Some(&b'Z') {
+                            v = &v[1..];
+                            f.offset = Some(0);
+                            return Some(());
+                        }
+                        if v.len() < 5 {
+                            return None;
+                        }
+                        let (sign, hh, mm) = (v[0], &v[1..3], &v[3..5]);
+                        v = &v[5..];
+                        let (hr, _) = getnum(hh, true)?;
+                        let (mi, _) = getnum(mm, true)?;
+                        if hr > 24 {
+                            range_err = Some("time zone offset hour");
+                        }
+                        if mi > 60 {
+                            range_err = Some("time zone offset minute");
+                        }
+                        let off = (hr * 60 + mi) * 60;
+                        f.offset = Some(match sign {
+                            b'+' => off,
+                            b'-' => -off,
+                            _ => return None,
+                        });
+                    }
+                }
+                Some(())
+            })();
+            if let Some(what) = range_err {
+                return Err(range(what));
+            }
+            if ok.is_none() {
+                return Err(bad(text, hold));
+            }
+        }
+        if !v.is_empty() {
+            return Err(format!("parsing time {}: extra text: {}", quote(value), quote(v)));
+        }
+        if f.day < 1 || f.day > days_in(f.month, f.year) {
+            return Err(range("day"));
+        }
+        Ok(f)
+    }
+
+    /// `parseNanoseconds` over `.ddd…` (at most nine digits count).
+    fn nanoseconds(v: &[u8]) -> i64 {
+        let digits = &v[1..v.len().min(10)];
+        let mut ns = digits.iter().fold(0i64, |a, &d| a * 10 + i64::from(d - b'0'));
+        for _ in digits.len()..9 {
+            ns *= 10;
+        }
+        ns
+    }
+
+    fn format(layout: (&str, &[(Std, &str)]), f: &Fields) -> String {
+        let mut out = String::new();
+        for &(std, _) in layout.1 {
+            match std {
+                Std::Year2 => out.push_str(&format!("{:02}", f.year.rem_euclid(100))),
+                Std::Year4 => out.push_str(&format!("{:04}", f.year)),
+                Std::Month => out.push_str(&format!("{:02}", f.month)),
+                Std::Day => out.push_str(&format!("{:02}", f.day)),
+                Std::Hour => out.push_str(&format!("{:02}", f.hour)),
+                Std::Minute => out.push_str(&format!("{:02}", f.min)),
+                Std::Second => out.push_str(&format!("{:02}", f.sec)),
+                Std::Frac9 => {
+                    if f.nsec != 0 {
+                        let s = format!("{:09}", f.nsec);
+                        out.push('.');
+                        out.push_str(s.trim_end_matches('0'));
+                    }
+                }
+                Std::Zone => match f.offset.unwrap_or(0) {
+                    0 => out.push('Z'),
+                    off => {
+                        let zone = off / 60;
+                        out.push(if zone < 0 { '-' } else { '+' });
+                        let zone = zone.abs();
+                        out.push_str(&format!("{:02}{:02}", zone / 60, zone % 60));
+                    }
+                },
+            }
+        }
+        out
+    }
+
+    fn round_trip(layout: (&str, &[(Std, &str)]), value: &[u8], f: &Fields) -> Result<(), String> {
+        let serialized = format(layout, f);
+        if serialized.as_bytes() != value {
+            return Err(format!(
+                "asn1: time did not serialize back to the original value and may be invalid: given {}, but serialized as {}",
+                crate::gostr::quote(&String::from_utf8_lossy(value)),
+                crate::gostr::quote(&serialized)
+            ));
+        }
         Ok(())
-    } else {
-        Err(format!("asn1: invalid GeneralizedTime {:?}", String::from_utf8_lossy(b)))
+    }
+
+    /// `parseUTCTime`.
+    pub(super) fn parse_utc_time(value: &[u8]) -> Result<(), String> {
+        match parse(UTC_NO_SECONDS, value) {
+            Ok(f) => round_trip(UTC_NO_SECONDS, value, &f),
+            Err(_) => {
+                let f = parse(UTC_SECONDS, value)?;
+                round_trip(UTC_SECONDS, value, &f)
+            }
+        }
+    }
+
+    /// `parseGeneralizedTime`.
+    pub(super) fn parse_generalized_time(value: &[u8]) -> Result<(), String> {
+        let f = parse(GENERALIZED, value)?;
+        round_trip(GENERALIZED, value, &f)
     }
 }
+
+use gotime::{parse_generalized_time, parse_utc_time};
 
 fn invalid_length(offset: usize, length: usize, len: usize) -> bool {
     offset.checked_add(length).is_none_or(|end| end > len)
@@ -1252,15 +1516,10 @@ mod uri {
                     Some(z) => unescape(&hostname[..z], Mode::Host)? + &unescape(&hostname[z..], Mode::Zone)?,
                     None => unescape(hostname, Mode::Host)?,
                 };
-                let (addr, zone) = match unescaped.split_once('%') {
-                    Some((a, z)) => (a, Some(z)),
-                    None => (unescaped.as_str(), None),
-                };
-                if addr.parse::<std::net::Ipv4Addr>().is_ok() && zone.is_none() {
-                    return Err("invalid IP-literal".into());
-                }
-                if addr.parse::<std::net::Ipv6Addr>().is_err() || zone == Some("") {
-                    return Err(format!("invalid host: ParseAddr({}): unable to parse IP", quote(&unescaped)));
+                match parse_addr(&unescaped) {
+                    Err(e) => return Err(format!("invalid host: {e}")),
+                    Ok(true) => return Err("invalid IP-literal".into()),
+                    Ok(false) => {}
                 }
                 return Ok(format!("[{unescaped}]{port}"));
             }
@@ -1350,6 +1609,171 @@ mod uri {
         }
         unescape(rest, Mode::Other)?;
         Ok(host)
+    }
+
+    fn addr_error(input: &str, msg: &str, at: &str) -> String {
+        if at.is_empty() {
+            format!("ParseAddr({}): {msg}", quote(input))
+        } else {
+            format!("ParseAddr({}): {msg} (at {})", quote(input), quote(at))
+        }
+    }
+
+    /// `netip.ParseAddr`: whether the address is IPv4, or Go's error text.
+    fn parse_addr(s: &str) -> Result<bool, String> {
+        for c in s.bytes() {
+            match c {
+                b'.' => return parse_ipv4_fields(s, 0, s.len()).map(|_| true),
+                b':' => return parse_ipv6(s).map(|()| false),
+                b'%' => return Err(addr_error(s, "missing IPv6 address", "")),
+                _ => {}
+            }
+        }
+        Err(addr_error(s, "unable to parse IP", ""))
+    }
+
+    fn parse_ipv4_fields(input: &str, off: usize, end: usize) -> Result<(), String> {
+        let s = &input.as_bytes()[off..end];
+        let (mut val, mut pos, mut dig_len) = (0u32, 0, 0);
+        for i in 0..s.len() {
+            let c = s[i];
+            if c.is_ascii_digit() {
+                if dig_len == 1 && val == 0 {
+                    return Err(addr_error(input, "IPv4 field has octet with leading zero", ""));
+                }
+                val = val * 10 + u32::from(c - b'0');
+                dig_len += 1;
+                if val > 255 {
+                    return Err(addr_error(input, "IPv4 field has value >255", ""));
+                }
+            } else if c == b'.' {
+                if i == 0 || i == s.len() - 1 || s[i - 1] == b'.' {
+                    return Err(addr_error(
+                        input,
+                        "IPv4 field must have at least one digit",
+                        &input[off + i..end],
+                    ));
+                }
+                if pos == 3 {
+                    return Err(addr_error(input, "IPv4 address too long", ""));
+                }
+                pos += 1;
+                val = 0;
+                dig_len = 0;
+            } else {
+                return Err(addr_error(input, "unexpected character", &input[off + i..end]));
+            }
+        }
+        if pos < 3 {
+            return Err(addr_error(input, "IPv4 address too short", ""));
+        }
+        Ok(())
+    }
+
+    fn parse_ipv6(input: &str) -> Result<(), String> {
+        let mut s = input;
+        let mut zone = "";
+        if let Some(i) = s.find('%') {
+            zone = &s[i + 1..];
+            s = &s[..i];
+            if zone.is_empty() {
+                return Err(addr_error(input, "zone must be a non-empty string", ""));
+            }
+        }
+        let mut ellipsis: Option<usize> = None;
+        if s.starts_with("::") {
+            ellipsis = Some(0);
+            s = &s[2..];
+            if s.is_empty() {
+                return Ok(());
+            }
+        }
+        let mut i = 0;
+        while i < 16 {
+            let b = s.as_bytes();
+            let mut off = 0;
+            let mut acc: u32 = 0;
+            while off < b.len() {
+                let Some(d) = char::from(b[off]).to_digit(16) else {
+                    break;
+                };
+                acc = (acc << 4) + d;
+                if off > 3 {
+                    return Err(addr_error(input, "each group must have 4 or less digits", s));
+                }
+                if acc > 0xffff {
+                    return Err(addr_error(input, "IPv6 field has value >=2^16", s));
+                }
+                off += 1;
+            }
+            if off == 0 {
+                return Err(addr_error(
+                    input,
+                    "each colon-separated field must have at least one digit",
+                    s,
+                ));
+            }
+            if off < b.len() && b[off] == b'.' {
+                if ellipsis.is_none() && i != 12 {
+                    return Err(addr_error(
+                        input,
+                        "embedded IPv4 address must replace the final 2 fields of the address",
+                        s,
+                    ));
+                }
+                if i + 4 > 16 {
+                    return Err(addr_error(
+                        input,
+                        "too many hex fields to fit an embedded IPv4 at the end of the address",
+                        s,
+                    ));
+                }
+                let mut end = input.len();
+                if !zone.is_empty() {
+                    end -= zone.len() + 1;
+                }
+                parse_ipv4_fields(input, end - s.len(), end)?;
+                s = "";
+                i += 4;
+                break;
+            }
+            i += 2;
+            s = &s[off..];
+            if s.is_empty() {
+                break;
+            }
+            if !s.starts_with(':') {
+                return Err(addr_error(input, "unexpected character, want colon", s));
+            } else if s.len() == 1 {
+                return Err(addr_error(input, "colon must be followed by more characters", s));
+            }
+            s = &s[1..];
+            if s.starts_with(':') {
+                if ellipsis.is_some() {
+                    return Err(addr_error(input, "multiple :: in address", s));
+                }
+                ellipsis = Some(i);
+                s = &s[1..];
+                if s.is_empty() {
+                    break;
+                }
+            }
+        }
+        if !s.is_empty() {
+            return Err(addr_error(input, "trailing garbage after address", s));
+        }
+        if i < 16 {
+            if ellipsis.is_none() {
+                return Err(addr_error(input, "address string too short", ""));
+            }
+        } else if ellipsis.is_some() {
+            return Err(addr_error(
+                input,
+                "the :: must expand to at least one field of zeros",
+                "",
+            ));
+        }
+        Ok(())
     }
 
     /// x509's `domainNameValid(s, false)`.

@@ -719,6 +719,9 @@ mod quantity {
     }
 
     fn positive_scale_int64(base: i64, scale: i32) -> Option<i64> {
+        if base == 0 {
+            return Some(0);
+        }
         let mut v = base;
         for _ in 0..scale.max(0) {
             v = v.checked_mul(10)?;
