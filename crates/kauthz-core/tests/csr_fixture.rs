@@ -52,5 +52,10 @@ fn matches_upstream_fixture() {
         }
     }
     assert!(total > 1000, "fixture too small: {total}");
-    assert!(failures.is_empty(), "{} of {total} cases differ; first:\n{}", failures.len(), failures.iter().take(8).cloned().collect::<Vec<_>>().join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases differ; first:\n{}",
+        failures.len(),
+        failures.iter().take(8).cloned().collect::<Vec<_>>().join("\n")
+    );
 }

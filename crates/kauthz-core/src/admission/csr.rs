@@ -132,11 +132,7 @@ fn pem_decode(data: &[u8]) -> Option<(&[u8], Vec<u8>)> {
         }
         let mut bytes = Vec::new();
         if end_index > 0 {
-            let body: Vec<u8> = rest[..end_index as usize]
-                .iter()
-                .copied()
-                .filter(|&b| b != b' ' && b != b'\t')
-                .collect();
+            let body: Vec<u8> = rest[..end_index as usize].iter().copied().filter(|&b| b != b' ' && b != b'\t').collect();
             match base64_decode(&body) {
                 Some(b) => bytes = b,
                 None => continue,
@@ -160,7 +156,7 @@ fn base64_decode(src: &[u8]) -> Option<Vec<u8>> {
         }
     }
     let chars: Vec<u8> = src.iter().copied().filter(|&c| c != b'\r' && c != b'\n').collect();
-    if chars.len() % 4 != 0 {
+    if !chars.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(chars.len() / 4 * 3);
@@ -265,23 +261,10 @@ struct Params {
     tag: Option<i64>,
 }
 
-const NO_PARAMS: Params = Params {
-    optional: false,
-    set: false,
-    tag: None,
-};
-const OPTIONAL: Params = Params {
-    optional: true,
-    ..NO_PARAMS
-};
-const SET: Params = Params {
-    set: true,
-    ..NO_PARAMS
-};
-const TAG0: Params = Params {
-    tag: Some(0),
-    ..NO_PARAMS
-};
+const NO_PARAMS: Params = Params { optional: false, set: false, tag: None };
+const OPTIONAL: Params = Params { optional: true, ..NO_PARAMS };
+const SET: Params = Params { set: true, ..NO_PARAMS };
+const TAG0: Params = Params { tag: Some(0), ..NO_PARAMS };
 
 impl Params {
     /// `%+v` of upstream's fieldParameters (a set tag is a pointer: Go prints its address).
@@ -295,18 +278,9 @@ impl Params {
     }
 }
 
-const ALGORITHM_IDENTIFIER: GoTy = GoTy::Struct(
-    "AlgorithmIdentifier",
-    &[(GoTy::Oid, NO_PARAMS), (GoTy::RawValue, OPTIONAL)],
-);
-const PUBLIC_KEY_INFO: GoTy = GoTy::Struct(
-    "publicKeyInfo",
-    &[
-        (GoTy::RawContent, NO_PARAMS),
-        (ALGORITHM_IDENTIFIER, NO_PARAMS),
-        (GoTy::BitString, NO_PARAMS),
-    ],
-);
+const ALGORITHM_IDENTIFIER: GoTy = GoTy::Struct("AlgorithmIdentifier", &[(GoTy::Oid, NO_PARAMS), (GoTy::RawValue, OPTIONAL)]);
+const PUBLIC_KEY_INFO: GoTy =
+    GoTy::Struct("publicKeyInfo", &[(GoTy::RawContent, NO_PARAMS), (ALGORITHM_IDENTIFIER, NO_PARAMS), (GoTy::BitString, NO_PARAMS)]);
 const TBS_CSR: GoTy = GoTy::Struct(
     "tbsCertificateRequest",
     &[
@@ -319,31 +293,13 @@ const TBS_CSR: GoTy = GoTy::Struct(
 );
 const CERTIFICATE_REQUEST: GoTy = GoTy::Struct(
     "certificateRequest",
-    &[
-        (GoTy::RawContent, NO_PARAMS),
-        (TBS_CSR, NO_PARAMS),
-        (ALGORITHM_IDENTIFIER, NO_PARAMS),
-        (GoTy::BitString, NO_PARAMS),
-    ],
+    &[(GoTy::RawContent, NO_PARAMS), (TBS_CSR, NO_PARAMS), (ALGORITHM_IDENTIFIER, NO_PARAMS), (GoTy::BitString, NO_PARAMS)],
 );
-const ATTRIBUTE_TYPE_AND_VALUE: GoTy = GoTy::Struct(
-    "AttributeTypeAndValue",
-    &[(GoTy::Oid, NO_PARAMS), (GoTy::Any, NO_PARAMS)],
-);
+const ATTRIBUTE_TYPE_AND_VALUE: GoTy = GoTy::Struct("AttributeTypeAndValue", &[(GoTy::Oid, NO_PARAMS), (GoTy::Any, NO_PARAMS)]);
 const RDN_SET: GoTy = GoTy::Slice("RelativeDistinguishedNameSET", &ATTRIBUTE_TYPE_AND_VALUE);
 const RDN_SEQUENCE: GoTy = GoTy::Slice("RDNSequence", &RDN_SET);
-const PKCS10_ATTRIBUTE: GoTy = GoTy::Struct(
-    "pkcs10Attribute",
-    &[(GoTy::Oid, NO_PARAMS), (GoTy::Slice("", &GoTy::RawValue), SET)],
-);
-const EXTENSION: GoTy = GoTy::Struct(
-    "Extension",
-    &[
-        (GoTy::Oid, NO_PARAMS),
-        (GoTy::Bool, OPTIONAL),
-        (GoTy::Bytes, NO_PARAMS),
-    ],
-);
+const PKCS10_ATTRIBUTE: GoTy = GoTy::Struct("pkcs10Attribute", &[(GoTy::Oid, NO_PARAMS), (GoTy::Slice("", &GoTy::RawValue), SET)]);
+const EXTENSION: GoTy = GoTy::Struct("Extension", &[(GoTy::Oid, NO_PARAMS), (GoTy::Bool, OPTIONAL), (GoTy::Bytes, NO_PARAMS)]);
 const EXTENSIONS: GoTy = GoTy::Slice("", &EXTENSION);
 
 /// A decoded value.
@@ -351,11 +307,16 @@ const EXTENSIONS: GoTy = GoTy::Slice("", &EXTENSION);
 enum AV {
     /// An optional field that was absent, or an `any` holding nil.
     Absent,
-    Raw { full: Vec<u8> },
+    Raw {
+        full: Vec<u8>,
+    },
     Int,
     Bool,
     Oid(Vec<i64>),
-    Bits { bytes: Vec<u8>, bit_length: usize },
+    Bits {
+        bytes: Vec<u8>,
+        bit_length: usize,
+    },
     Bytes(Vec<u8>),
     /// An `any` holding a string.
     Str(String),
@@ -395,12 +356,7 @@ fn parse_tag_and_length(bytes: &[u8], mut offset: usize) -> AResult<(TagLen, usi
         return Err("asn1: internal error in parseTagAndLength".into());
     };
     offset += 1;
-    let mut t = TagLen {
-        class: u32::from(b >> 6),
-        tag: i64::from(b & 0x1f),
-        length: 0,
-        compound: b & 0x20 == 0x20,
-    };
+    let mut t = TagLen { class: u32::from(b >> 6), tag: i64::from(b & 0x1f), length: 0, compound: b & 0x20 == 0x20 };
     if t.tag == 0x1f {
         let (tag, o) = parse_base128(bytes, offset)?;
         offset = o;
@@ -476,10 +432,7 @@ fn parse_bit_string(bytes: &[u8]) -> AResult<AV> {
     if padding > 7 || (bytes.len() == 1 && padding > 0) || last & ((1u16 << padding) - 1) as u8 != 0 {
         return Err(syntax("invalid padding bits in BIT STRING"));
     }
-    Ok(AV::Bits {
-        bytes: bytes[1..].to_vec(),
-        bit_length: (bytes.len() - 1) * 8 - usize::from(padding),
-    })
+    Ok(AV::Bits { bytes: bytes[1..].to_vec(), bit_length: (bytes.len() - 1) * 8 - usize::from(padding) })
 }
 
 fn parse_oid(bytes: &[u8]) -> AResult<Vec<i64>> {
@@ -543,7 +496,7 @@ fn parse_any(tag: i64, inner: &[u8]) -> AResult<AV> {
 }
 
 fn parse_bmp_string(bytes: &[u8]) -> AResult<String> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err("invalid BMPString".into());
     }
     let bytes = match bytes {
@@ -613,7 +566,7 @@ mod gotime {
     fn quote(s: &[u8]) -> String {
         let mut out = String::from("\"");
         for &b in s {
-            if b >= 0x80 || b < b' ' {
+            if !(b' '..0x80).contains(&b) {
                 out.push_str(&format!("\\x{b:02x}"));
             } else {
                 if b == b'"' || b == b'\\' {
@@ -684,16 +637,7 @@ mod gotime {
             format!("parsing time {} as {}: cannot parse {} as {}", quote(value), quote(name.as_bytes()), quote(at), quote(elem.as_bytes()))
         };
         let range = |what: &str| format!("parsing time {}: {what} out of range", quote(value));
-        let mut f = Fields {
-            year: 0,
-            month: -1,
-            day: -1,
-            hour: 0,
-            min: 0,
-            sec: 0,
-            nsec: 0,
-            offset: None,
-        };
+        let mut f = Fields { year: 0, month: -1, day: -1, hour: 0, min: 0, sec: 0, nsec: 0, offset: None };
         let mut v = value;
         for (k, &(std, text)) in elems.iter().enumerate() {
             let hold = v;
@@ -912,11 +856,7 @@ fn parse_field(ty: &GoTy, params: Params, bytes: &[u8], init_offset: usize) -> A
             return Err(syntax("data truncated"));
         }
         let inner = &bytes[offset..offset + t.length];
-        let value = if !t.compound && t.class == 0 {
-            parse_any(t.tag, inner)?
-        } else {
-            AV::Absent
-        };
+        let value = if !t.compound && t.class == 0 { parse_any(t.tag, inner)? } else { AV::Absent };
         return Ok((offset + t.length, value));
     }
     let (t, o) = parse_tag_and_length(bytes, offset)?;
@@ -953,9 +893,7 @@ fn parse_field(ty: &GoTy, params: Params, bytes: &[u8], init_offset: usize) -> A
     let inner = &bytes[offset..offset + t.length];
     offset += t.length;
     let value = match ty {
-        GoTy::RawValue | GoTy::RawContent => AV::Raw {
-            full: bytes[init_offset..offset].to_vec(),
-        },
+        GoTy::RawValue | GoTy::RawContent => AV::Raw { full: bytes[init_offset..offset].to_vec() },
         GoTy::Oid => AV::Oid(parse_oid(inner)?),
         GoTy::BitString => parse_bit_string(inner)?,
         GoTy::Bool => {
@@ -972,9 +910,7 @@ fn parse_field(ty: &GoTy, params: Params, bytes: &[u8], init_offset: usize) -> A
             let mut inner_offset = 0;
             for (i, (fty, fparams)) in fields.iter().enumerate() {
                 if i == 0 && matches!(fty, GoTy::RawContent) {
-                    values.push(AV::Raw {
-                        full: bytes[init_offset..offset].to_vec(),
-                    });
+                    values.push(AV::Raw { full: bytes[init_offset..offset].to_vec() });
                     continue;
                 }
                 let (o, v) = parse_field(fty, *fparams, inner, inner_offset)?;
@@ -1476,10 +1412,7 @@ mod uri {
                 continue;
             }
             if mode != Mode::Other && b[i] < 0x80 && !host_char(b[i]) {
-                return Err(format!(
-                    "invalid character {} in host name",
-                    quote(&String::from_utf8_lossy(&b[i..i + 1]))
-                ));
+                return Err(format!("invalid character {} in host name", quote(&String::from_utf8_lossy(&b[i..i + 1]))));
             }
             out.push(b[i]);
             i += 1;
@@ -1648,11 +1581,7 @@ mod uri {
                 }
             } else if c == b'.' {
                 if i == 0 || i == s.len() - 1 || s[i - 1] == b'.' {
-                    return Err(addr_error(
-                        input,
-                        "IPv4 field must have at least one digit",
-                        &input[off + i..end],
-                    ));
+                    return Err(addr_error(input, "IPv4 field must have at least one digit", &input[off + i..end]));
                 }
                 if pos == 3 {
                     return Err(addr_error(input, "IPv4 address too long", ""));
@@ -1707,26 +1636,14 @@ mod uri {
                 off += 1;
             }
             if off == 0 {
-                return Err(addr_error(
-                    input,
-                    "each colon-separated field must have at least one digit",
-                    s,
-                ));
+                return Err(addr_error(input, "each colon-separated field must have at least one digit", s));
             }
             if off < b.len() && b[off] == b'.' {
                 if ellipsis.is_none() && i != 12 {
-                    return Err(addr_error(
-                        input,
-                        "embedded IPv4 address must replace the final 2 fields of the address",
-                        s,
-                    ));
+                    return Err(addr_error(input, "embedded IPv4 address must replace the final 2 fields of the address", s));
                 }
                 if i + 4 > 16 {
-                    return Err(addr_error(
-                        input,
-                        "too many hex fields to fit an embedded IPv4 at the end of the address",
-                        s,
-                    ));
+                    return Err(addr_error(input, "too many hex fields to fit an embedded IPv4 at the end of the address", s));
                 }
                 let mut end = input.len();
                 if !zone.is_empty() {
@@ -1767,11 +1684,7 @@ mod uri {
                 return Err(addr_error(input, "address string too short", ""));
             }
         } else if ellipsis.is_some() {
-            return Err(addr_error(
-                input,
-                "the :: must expand to at least one field of zeros",
-                "",
-            ));
+            return Err(addr_error(input, "the :: must expand to at least one field of zeros", ""));
         }
         Ok(())
     }

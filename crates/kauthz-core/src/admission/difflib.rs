@@ -214,7 +214,8 @@ impl<'s> Matcher<'s> {
             }
             group.push(OpCode { tag: c.tag, i1, i2: c.i2, j1, j2: c.j2 });
         }
-        if !group.is_empty() && !(group.len() == 1 && group[0].tag == Tag::Equal) {
+        let only_equal = group.len() == 1 && group[0].tag == Tag::Equal;
+        if !group.is_empty() && !only_equal {
             groups.push(group);
         }
         groups

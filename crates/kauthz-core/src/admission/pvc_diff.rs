@@ -790,7 +790,10 @@ mod quantity {
 
     /// Splits a quantity string into sign, numeric text, integer digits, fraction digits and
     /// suffix, as upstream's hand-written scanner does.
-    fn split(s: &[u8]) -> Option<(bool, &[u8], &[u8], &[u8], &[u8])> {
+    /// Sign, numeric text, integer digits, fraction digits, suffix.
+    type Parts<'a> = (bool, &'a [u8], &'a [u8], &'a [u8], &'a [u8]);
+
+    fn split(s: &[u8]) -> Option<Parts<'_>> {
         let end = s.len();
         let mut positive = true;
         let mut pos = 0;
