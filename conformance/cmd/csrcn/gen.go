@@ -489,9 +489,35 @@ func (g *gen) toPEM(der []byte) []byte {
 
 func (g *gen) pickString(xs ...string) string { return xs[g.r.IntN(len(xs))] }
 
+// pemEdges are hand-picked encoding/pem corner cases around one valid request.
+func pemEdges(der []byte) []string {
+	const t = "CERTIFICATE REQUEST"
+	full := string(pem.EncodeToMemory(&pem.Block{Type: t, Bytes: der}))
+	body := strings.SplitN(full, "\n", 2)[1]
+	body = body[:strings.LastIndex(body, "-----END")]
+	b, e := "-----BEGIN "+t+"-----", "-----END "+t+"-----"
+	return []string{
+		b + "\n" + e, b + "\n" + e + "   \n", b + "\nA: b\n" + e + "\n", b + "\nA: b\n\n" + body + e + "\n",
+		b + "\nA: b\n" + body + e + "\n", b + "\n" + b + "\n" + body + e + "\n", b + "-----END " + t + "-----\n",
+		b + "\r\n" + body + e + "\r\n", "\r" + b + "\n" + body + e + "\n", b + "  \n" + body + e + "\n",
+		b + "\n" + body + e + " x\n", b + "\n" + body + e + "\nrest",
+		b + "\n" + body + "-----END CERTIFICATE-----\n" + b + "\n" + body + e + "\n", b + "\n" + body + "\n" + e + "\n",
+		b + "\n" + strings.ReplaceAll(body, "\n", " ") + "\n" + e + "\n", b + "\nA:b:c\nno colon\n" + body + e + "\n",
+		b + "\n:\n" + body + e + "\n", "-----BEGIN -----\n" + body + "-----END -----\n", b + "\n" + body + "-----END " + t,
+		b + "\n" + body + e + "\r", b + "\n" + body + e + "\t \r\n", b + "\n" + body[:len(body)-2] + "\n" + e + "\n",
+		b + "\n====\n" + e + "\n", b + "\nQQ==\nQQ==\n" + e + "\n", b + "\nMA==\n" + e + "\n", b + "\nMAA=\n" + e + "\n",
+		b + "\nMAB=\n" + e + "\n", "x\n" + e + "\n" + b + "\n" + body + e + "\n", "", "\n", b,
+	}
+}
+
 func generate(seed uint64, count int, w io.Writer) error {
 	g := &gen{r: mrand.New(mrand.NewPCG(seed, 0xc5a)), keys: newKeyPool()}
 	enc := json.NewEncoder(w)
+	for _, p := range pemEdges(g.realCSR()) {
+		if err := enc.Encode(request{PemHex: hex.EncodeToString([]byte(p))}); err != nil {
+			return err
+		}
+	}
 	for i := 0; i < count; i++ {
 		var der []byte
 		if g.chance(15) {
