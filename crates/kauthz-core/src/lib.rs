@@ -6,6 +6,7 @@
 //! them (complete rule lists, who-can).
 
 pub mod abac;
+/// NodeRestriction admission helpers: the PVC status-update diff and the CSR common name.
 pub mod admission;
 pub mod analysis;
 pub mod authz;

@@ -1,5 +1,3 @@
-//! Admission plugins.
-
 pub mod csr;
 pub mod difflib;
 pub mod pvc_diff;

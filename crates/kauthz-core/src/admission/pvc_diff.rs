@@ -17,8 +17,21 @@
 //!   form (or as written, when upstream's parser keeps the text) and RFC 3339 times;
 //! * the line diff ([`super::difflib`]).
 //!
-//! Inputs the Go decoder would reject (a value of the wrong JSON type, an unparsable quantity
-//! or time) cannot reach admission; here such a value is taken as the field's zero value.
+//! Checked byte for byte against upstream on generated pairs (`tests/pvc_diff_fixture.rs`).
+//! Known limits, none of which the apiserver's own serialization produces:
+//!
+//! * inputs the Go decoder rejects (a value of the wrong JSON type, an unparsable quantity
+//!   or time) cannot reach admission; here such a value is taken as the field's zero value;
+//! * a quantity given as a JSON *number* is seen through `serde_json`'s parsed number, not
+//!   its source text: `1e3` (kept as `"1e3"` by upstream) reads as `1000.0`, integers beyond
+//!   64 bits lose precision; quantity strings with JSON escapes are seen unescaped;
+//! * duplicate object keys are resolved by `serde_json` (last wins) before this code runs,
+//!   where Go would merge a repeated map or struct;
+//! * quantities whose exponent would make upstream compute with billions of digits are
+//!   refused (taken as zero) instead.
+//!
+//! The apiserver defaults both objects before admission; AdmissionReview objects are
+//! already defaulted, other callers must default first to get upstream's answer.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -49,18 +62,23 @@ pub fn pvc_status_update_diff(old: &Value, new: &Value, expansion_recovery: bool
 
 /// Decodes a v1 PVC into the internal layout and clears what upstream ignores.
 fn decode_for_comparison(v: &Value, expansion_recovery: bool) -> V {
+    fn set(fields: &mut [V], index: usize, value: V) {
+        if let Some(slot) = fields.get_mut(index) {
+            *slot = value;
+        }
+    }
     let mut pvc = decode(&PVC, v);
     if let V::Struct(top) = &mut pvc {
         if let Some(V::Struct(meta)) = top.get_mut(TOP_METADATA) {
-            meta[META_RESOURCE_VERSION] = V::Str(String::new());
-            meta[META_MANAGED_FIELDS] = V::Nil;
+            set(meta, META_RESOURCE_VERSION, V::Str(String::new()));
+            set(meta, META_MANAGED_FIELDS, V::Nil);
         }
         if let Some(V::Struct(status)) = top.get_mut(TOP_STATUS) {
-            status[STATUS_CAPACITY] = V::Nil;
-            status[STATUS_CONDITIONS] = V::Nil;
+            set(status, STATUS_CAPACITY, V::Nil);
+            set(status, STATUS_CONDITIONS, V::Nil);
             if expansion_recovery {
-                status[STATUS_ALLOCATED_RESOURCES] = V::Nil;
-                status[STATUS_ALLOCATED_RESOURCE_STATUSES] = V::Nil;
+                set(status, STATUS_ALLOCATED_RESOURCES, V::Nil);
+                set(status, STATUS_ALLOCATED_RESOURCE_STATUSES, V::Nil);
             }
         }
     }
