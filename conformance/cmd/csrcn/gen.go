@@ -307,9 +307,26 @@ var uris = []string{
 	"http://[1.2.3.4]/", "http://a[b]/", "http://[::1]x/", "http://[fe80::1%25%zz]/", "http://[fe80::1%25]/", "x://a:b:c/",
 	"http://a:b:c/", "http://h/%zz", "http://h/#%zz", "http://u%zz@h/", "http://%25/", "http://h%2e/", "http://h./",
 	"HTTP://H/", "http://..x/", "?q", "http://h?x#y", "http://h:/", "http://[::ffff:1.2.3.4]/", "http://[zz]/",
+	"http://[%c3]/", "http://%c3%a9/", "http://[fe80::1%25%c3]/", "http://[1:2:3:4:5:6:7:8:9]/", "http://[1::2::3]/",
+	"http://[::1.2.3]/", "http://[12345::]/", "http://[1:2:3:4:5:6:7:1.2.3.4]/", "http://[:1]/", "http://[1:]/",
+	"http://[%]/", "http://[1.2.3.04]/", "http://[::1.2.3.256]/", "http://[fe80::1%25en0]:x/",
 }
 
 func (g *gen) pickURI() string { return uris[g.r.IntN(len(uris))] }
+
+// uriCorpus is every listed URI plus URIs assembled from risky pieces.
+func (g *gen) uriCorpus() []string {
+	out := append([]string(nil), uris...)
+	schemes := []string{"http://", "https://", "spiffe://", "x:", "", "//", "HTTP://", "1x://", "a+b://", "http:", "///"}
+	users := []string{"", "u@", "u:p@", "u%41@", "u%zz@", "a b@", "@", "u@v@"}
+	hosts := []string{"h", "h.example", "", "[::1]", "[::1%25eth0]", "[1.2.3.4]", "h:80", "h:8x", "h:", "a:b:c", "%41",
+		"%c3%a9", "h%2e", "[::1]:", "[::1]:8", "[v1.x]", "h.", ".h", "h..i", "x_y", "x y", "x~y", "x\"y", "x<y", "x{y"}
+	paths := []string{"", "/", "/p", "/%zz", "/a%2", "/%41", "/a:b", "?q", "?q#f", "#f", "#%zz", "/p?%zz", "?", "/?#"}
+	for i := 0; i < 300; i++ {
+		out = append(out, schemes[g.r.IntN(len(schemes))]+users[g.r.IntN(len(users))]+hosts[g.r.IntN(len(hosts))]+paths[g.r.IntN(len(paths))])
+	}
+	return out
+}
 
 func (g *gen) extension(id []byte, value []byte) []byte {
 	if g.chance(10) {
@@ -513,6 +530,14 @@ func pemEdges(der []byte) []string {
 func generate(seed uint64, count int, w io.Writer) error {
 	g := &gen{r: mrand.New(mrand.NewPCG(seed, 0xc5a)), keys: newKeyPool()}
 	enc := json.NewEncoder(w)
+	for _, u := range g.uriCorpus() {
+		der := seq(seq(tlv(0x02, []byte{0}), seq(set(seq(oidCN, tlv(0x0c, []byte("system:node:n1"))))), g.keys.spki[0],
+			tlv(0xa0, seq(oidExtReq, set(seq(seq(oidSAN, tlv(0x04, seq(tlv(0x86, []byte(u)))))))))),
+			seq(oidSHA256RSA, null), tlv(0x03, []byte{0, 1}))
+		if err := enc.Encode(request{PemHex: hex.EncodeToString(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))}); err != nil {
+			return err
+		}
+	}
 	for _, p := range pemEdges(g.realCSR()) {
 		if err := enc.Encode(request{PemHex: hex.EncodeToString([]byte(p))}); err != nil {
 			return err

@@ -12,10 +12,13 @@
 //! Each of those steps can fail with its own message, which ends up in the denial, so this
 //! module restates them with the same messages.
 //!
-//! Not reproduced: the `tag:0x…` in a "tags don't match" message about the attributes field
-//! (Go prints a heap address there; this module prints `tag:0xc000000000`), and the exact
-//! text of `time.Parse` errors for malformed UTCTime/GeneralizedTime values in the subject
-//! (the failure itself is detected).
+//! Checked against upstream on generated requests (`tests/csr_fixture.rs`). Not reproduced:
+//!
+//! * the `tag:0x…` in a "tags don't match" message about the attributes field: Go prints a
+//!   heap address there (different from run to run); this module prints `tag:0xc000000000`;
+//! * error texts that quote bytes of a URI SAN's host after percent-decoding to non-UTF-8
+//!   (Go quotes the raw bytes, this module the lossily decoded text); the failure itself is
+//!   the same.
 
 use std::collections::HashSet;
 
@@ -1389,7 +1392,7 @@ mod uri {
     }
 
     /// `unescape`'s validation; the text is Go's error message.
-    fn unescape(s: &str, mode: Mode) -> Result<String, String> {
+    fn unescape(s: &str, mode: Mode) -> Result<Vec<u8>, String> {
         let b = s.as_bytes();
         let mut out = Vec::with_capacity(b.len());
         let mut i = 0;
@@ -1417,7 +1420,7 @@ mod uri {
             out.push(b[i]);
             i += 1;
         }
-        Ok(String::from_utf8_lossy(&out).into_owned())
+        Ok(out)
     }
 
     fn valid_optional_port(port: &str) -> bool {
@@ -1432,7 +1435,7 @@ mod uri {
     }
 
     /// `parseHost`.
-    fn parse_host(scheme: &str, host: &str) -> Result<String, String> {
+    fn parse_host(scheme: &str, host: &str) -> Result<Vec<u8>, String> {
         match host.rfind('[') {
             Some(i) if i > 0 => return Err("invalid IP-literal".into()),
             Some(_) => {
@@ -1446,7 +1449,11 @@ mod uri {
                 let port = unescape(colon_port, Mode::Host)?;
                 let hostname = &host[1..close];
                 let unescaped = match hostname.find("%25") {
-                    Some(z) => unescape(&hostname[..z], Mode::Host)? + &unescape(&hostname[z..], Mode::Zone)?,
+                    Some(z) => {
+                        let mut h = unescape(&hostname[..z], Mode::Host)?;
+                        h.extend(unescape(&hostname[z..], Mode::Zone)?);
+                        h
+                    }
                     None => unescape(hostname, Mode::Host)?,
                 };
                 match parse_addr(&unescaped) {
@@ -1454,7 +1461,11 @@ mod uri {
                     Ok(true) => return Err("invalid IP-literal".into()),
                     Ok(false) => {}
                 }
-                return Ok(format!("[{unescaped}]{port}"));
+                let mut h = vec![b'['];
+                h.extend(unescaped);
+                h.push(b']');
+                h.extend(port);
+                return Ok(h);
             }
             None => {}
         }
@@ -1470,12 +1481,12 @@ mod uri {
     }
 
     /// `url.parse` (not via a request): the host, or the error text.
-    fn parse(raw: &str) -> Result<String, String> {
+    fn parse(raw: &str) -> Result<Vec<u8>, String> {
         if raw.bytes().any(|b| b < b' ' || b == 0x7f) {
             return Err("net/url: invalid control character in URL".into());
         }
         if raw == "*" {
-            return Ok(String::new());
+            return Ok(Vec::new());
         }
         let mut scheme = String::new();
         let mut rest = raw;
@@ -1505,14 +1516,14 @@ mod uri {
         }
         if !rest.starts_with('/') {
             if !scheme.is_empty() {
-                return Ok(String::new());
+                return Ok(Vec::new());
             }
             let segment = rest.split('/').next().unwrap_or("");
             if segment.contains(':') {
                 return Err("first path segment in URL cannot contain colon".into());
             }
         }
-        let mut host = String::new();
+        let mut host = Vec::new();
         if (!scheme.is_empty() || !rest.starts_with("///")) && rest.starts_with("//") {
             let after = &rest[2..];
             let (authority, path) = match after.find('/') {
@@ -1544,47 +1555,61 @@ mod uri {
         Ok(host)
     }
 
-    fn addr_error(input: &str, msg: &str, at: &str) -> String {
+    fn addr_error(input: &[u8], msg: &str, at: &[u8]) -> String {
         if at.is_empty() {
-            format!("ParseAddr({}): {msg}", quote(input))
+            format!("ParseAddr({}): {msg}", quote_bytes(input))
         } else {
-            format!("ParseAddr({}): {msg} (at {})", quote(input), quote(at))
+            format!("ParseAddr({}): {msg} (at {})", quote_bytes(input), quote_bytes(at))
         }
+    }
+
+    /// `strconv.Quote` over bytes: invalid UTF-8 as `\xNN`.
+    fn quote_bytes(b: &[u8]) -> String {
+        let mut out = String::from("\"");
+        for chunk in b.utf8_chunks() {
+            let q = quote(chunk.valid());
+            out.push_str(&q[1..q.len() - 1]);
+            for byte in chunk.invalid() {
+                out.push_str(&format!("\\x{byte:02x}"));
+            }
+        }
+        out.push('"');
+        out
     }
 
     /// `netip.ParseAddr`: whether the address is IPv4, or Go's error text.
-    fn parse_addr(s: &str) -> Result<bool, String> {
-        for c in s.bytes() {
+    fn parse_addr(s: &[u8]) -> Result<bool, String> {
+        for &c in s {
             match c {
-                b'.' => return parse_ipv4_fields(s, 0, s.len()).map(|_| true),
+                b'.' => return parse_ipv4_fields(s, 0, s.len()).map(|()| true),
                 b':' => return parse_ipv6(s).map(|()| false),
-                b'%' => return Err(addr_error(s, "missing IPv6 address", "")),
+                b'%' => return Err(addr_error(s, "missing IPv6 address", b"")),
                 _ => {}
             }
         }
-        Err(addr_error(s, "unable to parse IP", ""))
+        Err(addr_error(s, "unable to parse IP", b""))
     }
 
-    fn parse_ipv4_fields(input: &str, off: usize, end: usize) -> Result<(), String> {
-        let s = &input.as_bytes()[off..end];
+    fn parse_ipv4_fields(input: &[u8], off: usize, end: usize) -> Result<(), String> {
+        let s = &input[off..end];
         let (mut val, mut pos, mut dig_len) = (0u32, 0, 0);
         for i in 0..s.len() {
             let c = s[i];
             if c.is_ascii_digit() {
                 if dig_len == 1 && val == 0 {
-                    return Err(addr_error(input, "IPv4 field has octet with leading zero", ""));
+                    return Err(addr_error(input, "IPv4 field has octet with leading zero", b""));
                 }
                 val = val * 10 + u32::from(c - b'0');
                 dig_len += 1;
                 if val > 255 {
-                    return Err(addr_error(input, "IPv4 field has value >255", ""));
+                    return Err(addr_error(input, "IPv4 field has value >255", b""));
                 }
             } else if c == b'.' {
                 if i == 0 || i == s.len() - 1 || s[i - 1] == b'.' {
                     return Err(addr_error(input, "IPv4 field must have at least one digit", &input[off + i..end]));
                 }
                 if pos == 3 {
-                    return Err(addr_error(input, "IPv4 address too long", ""));
+                    return Err(addr_error(input, "IPv4 address too long", b""));
                 }
                 pos += 1;
                 val = 0;
@@ -1594,23 +1619,23 @@ mod uri {
             }
         }
         if pos < 3 {
-            return Err(addr_error(input, "IPv4 address too short", ""));
+            return Err(addr_error(input, "IPv4 address too short", b""));
         }
         Ok(())
     }
 
-    fn parse_ipv6(input: &str) -> Result<(), String> {
+    fn parse_ipv6(input: &[u8]) -> Result<(), String> {
         let mut s = input;
-        let mut zone = "";
-        if let Some(i) = s.find('%') {
+        let mut zone: &[u8] = b"";
+        if let Some(i) = s.iter().position(|&c| c == b'%') {
             zone = &s[i + 1..];
             s = &s[..i];
             if zone.is_empty() {
-                return Err(addr_error(input, "zone must be a non-empty string", ""));
+                return Err(addr_error(input, "zone must be a non-empty string", b""));
             }
         }
         let mut ellipsis: Option<usize> = None;
-        if s.starts_with("::") {
+        if s.starts_with(b"::") {
             ellipsis = Some(0);
             s = &s[2..];
             if s.is_empty() {
@@ -1619,7 +1644,7 @@ mod uri {
         }
         let mut i = 0;
         while i < 16 {
-            let b = s.as_bytes();
+            let b = s;
             let mut off = 0;
             let mut acc: u32 = 0;
             while off < b.len() {
@@ -1650,7 +1675,7 @@ mod uri {
                     end -= zone.len() + 1;
                 }
                 parse_ipv4_fields(input, end - s.len(), end)?;
-                s = "";
+                s = b"";
                 i += 4;
                 break;
             }
@@ -1659,13 +1684,13 @@ mod uri {
             if s.is_empty() {
                 break;
             }
-            if !s.starts_with(':') {
+            if !s.starts_with(b":") {
                 return Err(addr_error(input, "unexpected character, want colon", s));
             } else if s.len() == 1 {
                 return Err(addr_error(input, "colon must be followed by more characters", s));
             }
             s = &s[1..];
-            if s.starts_with(':') {
+            if s.starts_with(b":") {
                 if ellipsis.is_some() {
                     return Err(addr_error(input, "multiple :: in address", s));
                 }
@@ -1681,24 +1706,23 @@ mod uri {
         }
         if i < 16 {
             if ellipsis.is_none() {
-                return Err(addr_error(input, "address string too short", ""));
+                return Err(addr_error(input, "address string too short", b""));
             }
         } else if ellipsis.is_some() {
-            return Err(addr_error(input, "the :: must expand to at least one field of zeros", ""));
+            return Err(addr_error(input, "the :: must expand to at least one field of zeros", b""));
         }
         Ok(())
     }
 
     /// x509's `domainNameValid(s, false)`.
-    fn domain_name_valid(s: &str) -> bool {
-        let b = s.as_bytes();
+    fn domain_name_valid(b: &[u8]) -> bool {
         if b.is_empty() {
             return true;
         }
         if b[b.len() - 1] == b'.' {
             return false;
         }
-        b.iter().all(|&c| (33..=126).contains(&c)) && s.split('.').all(|label| !label.is_empty())
+        b.iter().all(|&c| (33..=126).contains(&c)) && b.split(|&c| c == b'.').all(|label| !label.is_empty())
     }
 
     /// `x509: cannot parse URI …` unless `net/url.Parse` accepts `s` and its host is a
