@@ -264,6 +264,56 @@ var fieldGens = []fieldGen{
 // Fields a node is allowed to change: mutating them alone often yields "equal".
 var allowedFields = []int{5, 14, 29, 30, 31, 32}
 
+// tweak makes small edits inside lists and maps (one element changed, removed, inserted or
+// duplicated; one key added or removed), the cases where line matching matters most.
+func (g *gen) tweak(obj map[string]any) {
+	meta, _ := obj["metadata"].(map[string]any)
+	if meta == nil {
+		meta = map[string]any{}
+		obj["metadata"] = meta
+	}
+	for n := 0; n < 1+g.r.IntN(2); n++ {
+		switch g.r.IntN(4) {
+		case 0, 1:
+			refs, _ := meta["ownerReferences"].([]any)
+			if len(refs) == 0 {
+				refs, _ = g.ownerRefs().([]any)
+			}
+			if len(refs) == 0 {
+				continue
+			}
+			i := g.r.IntN(len(refs))
+			switch g.r.IntN(4) {
+			case 0:
+				refs = append(refs[:i:i], refs[i+1:]...)
+			case 1:
+				refs = append(refs[:i:i], append([]any{deepCopy(refs[i])}, refs[i:]...)...)
+			case 2:
+				r := deepCopy(refs[i]).(map[string]any)
+				r["name"] = g.word() + "x"
+				refs[i] = r
+			default:
+				refs = append(refs[:i:i], append([]any{map[string]any{"apiVersion": "v1", "kind": "Pod", "name": "new", "uid": "u"}}, refs[i:]...)...)
+			}
+			meta["ownerReferences"] = refs
+		default:
+			labels, _ := meta["labels"].(map[string]any)
+			if labels == nil {
+				labels = map[string]any{}
+				meta["labels"] = labels
+			}
+			if len(labels) > 0 && g.chance(50) {
+				for k := range labels {
+					delete(labels, k)
+					break
+				}
+			} else {
+				labels[fmt.Sprintf("k%03d", g.r.IntN(300))] = g.word()
+			}
+		}
+	}
+}
+
 func set(obj map[string]any, path []string, v any) {
 	m := obj
 	for _, k := range path[:len(path)-1] {
@@ -307,9 +357,11 @@ func generate(seed uint64, count int, w io.Writer) error {
 			}
 		}
 		next := deepCopy(base).(map[string]any)
-		switch k := g.r.IntN(10); {
+		switch k := g.r.IntN(12); {
 		case k == 0:
 			// identical
+		case k >= 10:
+			g.tweak(next)
 		case k <= 3:
 			for j := 0; j < 1+g.r.IntN(3); j++ {
 				f := fieldGens[allowedFields[g.r.IntN(len(allowedFields))]]
