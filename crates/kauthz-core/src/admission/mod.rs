@@ -8,6 +8,7 @@
 
 mod csitranslation;
 pub mod csr;
+pub mod difflib;
 pub mod noderestriction;
 pub mod pvc_diff;
 
