@@ -660,7 +660,7 @@ func (g *admGen) request() {
 	kinds := []kind{
 		{40, g.podCreate}, {14, g.podDelete}, {8, g.podOther}, {24, g.podStatus}, {18, g.eviction},
 		{36, g.nodeRequest}, {18, g.pvcRequest}, {45, g.tokenRequest}, {5, g.saOther}, {12, g.lease},
-		{14, g.csiNode}, {12, g.slice}, {22, g.csr}, {32, g.pcr}, {8, g.ignored},
+		{14, g.csiNode}, {12, g.slice}, {22, g.csr}, {32, g.pcr}, {8, g.ignored}, {4, g.wrongType},
 	}
 	total := 0
 	for _, k := range kinds {
@@ -1539,6 +1539,40 @@ func (g *admGen) pcr(node string) {
 		obj, old = nil, pcr
 	}
 	g.review(g.who(node), op, kPCR, rPCRs, sub, ns, pcr.Name, obj, old)
+}
+
+// --- objects of a type the plugin does not expect (its errors name the internal type, %T)
+
+func (g *admGen) wrongType(node string) {
+	ns := apick(g, g.appNS)
+	pod := meta(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "p", Annotations: map[string]string{corev1.MirrorPodAnnotationKey: "x"}}, Spec: corev1.PodSpec{NodeName: node}}, "v1", "Pod")
+	n := meta(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: node}}, "v1", "Node")
+	cm := meta(&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: node}}, "v1", "ConfigMap")
+	c := meta(&certsv1.CertificateSigningRequest{ObjectMeta: metav1.ObjectMeta{Name: "c"}, Spec: certsv1.CertificateSigningRequestSpec{SignerName: "kubernetes.io/kubelet-serving"}}, "certificates.k8s.io/v1", "CertificateSigningRequest")
+	lease := meta(&coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: "kube-node-lease", Name: node}}, "coordination.k8s.io/v1", "Lease")
+	user := g.who(node)
+	switch g.r.IntN(10) {
+	case 0:
+		g.review(user, "CREATE", kPod, rPods, "", ns, "p", n, nil)
+	case 1:
+		g.review(user, "CREATE", gvk{"policy", "v1", "Eviction"}, rPods, "eviction", ns, "p", pod, nil)
+	case 2:
+		g.review(user, "UPDATE", kPod, rPods, "status", ns, "p", pod, n)
+	case 3:
+		g.review(user, "CREATE", kNode, rNodes, "", "", node, pod, nil)
+	case 4:
+		g.review(user, "UPDATE", kNode, rNodes, "", "", node, n, cm)
+	case 5:
+		g.review(user, "CREATE", gvk{"authentication.k8s.io", "v1", "TokenRequest"}, rSAs, "token", ns, "default", cm, nil)
+	case 6:
+		g.review(user, "CREATE", kLease, rLeases, "", "kube-node-lease", node, cm, nil)
+	case 7:
+		g.review(user, "CREATE", kSlice, rSlices, "", "", node, lease, nil)
+	case 8:
+		g.review(user, "UPDATE", kPVC, rPVCs, "status", ns, "pvc-0", pod, pod)
+	default:
+		g.review(user, "CREATE", kPCR, rPCRs, "", ns, "pcr", c, nil)
+	}
 }
 
 // --- resources the plugin ignores
