@@ -67,8 +67,8 @@ func SetFeatureGates(value string) error {
 // the oracle waits for their stores after every write.
 func (o *Oracle) buildAdmission() error {
 	plugin := noderestriction.NewPlugin(nodeidentifier.NewDefaultNodeIdentifier())
-	init := admissioninitializer.New(o.client, nil, o.factory, o.authz, utilfeature.DefaultFeatureGate, nil, o.stop, nil)
-	init.Initialize(plugin)
+	initializer := admissioninitializer.New(o.client, nil, o.factory, o.authz, utilfeature.DefaultFeatureGate, nil, o.stop, nil)
+	initializer.Initialize(plugin)
 	if err := plugin.ValidateInitialization(); err != nil {
 		return err
 	}
