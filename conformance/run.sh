@@ -66,6 +66,8 @@ fi
 
 total_decisions=0
 total_diffs=0
+admit_decisions=0
+admit_diffs=0
 failures=0
 
 # run_case LABEL DIR FLAGS... : DIR holds the snapshot (-f args in FLAGS) and requests.jsonl
@@ -104,20 +106,59 @@ run_case() {
   fi
 }
 
+# run_admit LABEL DIR FLAGS... : DIR holds admission.jsonl; answers go to oracle-admit.jsonl
+# and kauthz-admit.jsonl. No retries: the oracle waits for every informer delivery, so a
+# failure is a fault to find, not a flake to hide.
+run_admit() {
+  local label="$1" dir="$2"; shift 2
+  local flags=("$@")
+  if ! "$BIN/oracle" admit "${flags[@]}" < "$dir/admission.jsonl" > "$dir/oracle-admit.jsonl" 2> "$dir/oracle-admit.err"; then
+    echo "FAIL $label: oracle admit failed: $(tail -3 "$dir/oracle-admit.err")" >&2
+    failures=$((failures + 1)); return
+  fi
+  if ! "$IMPL" admit "${flags[@]}" < "$dir/admission.jsonl" > "$dir/kauthz-admit.jsonl" 2> "$dir/kauthz-admit.err"; then
+    echo "FAIL $label: kauthz admit failed: $(tail -3 "$dir/kauthz-admit.err")" >&2
+    failures=$((failures + 1))
+    # still compare what was written, so the differences are counted
+  fi
+  local res summary n d
+  res=$("$BIN/compare" --label "$label" --max-print "$MAXPRINT" --expected "$dir/oracle-admit.jsonl" --actual "$dir/kauthz-admit.jsonl")
+  summary=$(printf '%s\n' "$res" | tail -1)
+  printf '%s\n' "$res" | sed '$d'
+  if [[ "$summary" =~ ^compare:\ ([0-9]+)\ decisions,\ ([0-9]+)\ differences$ ]]; then
+    n=${BASH_REMATCH[1]}; d=${BASH_REMATCH[2]}
+    total_decisions=$((total_decisions + n)); total_diffs=$((total_diffs + d))
+    admit_decisions=$((admit_decisions + n)); admit_diffs=$((admit_diffs + d))
+  else
+    echo "FAIL $label: comparer failed: $summary" >&2
+    failures=$((failures + 1))
+  fi
+}
+
 # --- restated upstream tables --------------------------------------------------------
+# A table holds requests.jsonl (SubjectAccessReviews, answered by review) or
+# admission.jsonl (AdmissionReviews, answered by admit), snapshot* files, flags and
+# expected.jsonl (upstream's own expectations, checked against the oracle).
 if [ "$TABLES" = 1 ] && [ -d "$CONF/tables" ]; then
   for t in "$CONF"/tables/*/; do
     t=${t%/}; name=$(basename "$t")
-    [ -f "$t/requests.jsonl" ] || continue
+    if [ -f "$t/requests.jsonl" ]; then mode=review; answers=oracle.jsonl
+    elif [ -f "$t/admission.jsonl" ]; then mode=admit; answers=oracle-admit.jsonl
+    else continue; fi
     work="$OUT/tables/$name"; mkdir -p "$work"
-    cp "$t/requests.jsonl" "$work/requests.jsonl"
     flags=()
     for s in "$t"/snapshot*; do [ -e "$s" ] && flags+=(-f "$s"); done
     if [ -f "$t/flags" ]; then read -r -a extra < "$t/flags"; flags+=("${extra[@]}"); fi
-    run_case "table-$name" "$work" "${flags[@]}"
-    if [ -f "$t/expected.jsonl" ] && [ -s "$work/oracle.jsonl" ]; then
+    if [ "$mode" = review ]; then
+      cp "$t/requests.jsonl" "$work/requests.jsonl"
+      run_case "table-$name" "$work" "${flags[@]}"
+    else
+      cp "$t/admission.jsonl" "$work/admission.jsonl"
+      run_admit "table-$name" "$work" "${flags[@]}"
+    fi
+    if [ -f "$t/expected.jsonl" ] && [ -s "$work/$answers" ]; then
       # the restatement itself: the oracle must agree with upstream's own expectations
-      if ! "$BIN/compare" --label "table-$name" --expected "$work/oracle.jsonl" --expectations "$t/expected.jsonl"; then
+      if ! "$BIN/compare" --label "table-$name" --expected "$work/$answers" --expectations "$t/expected.jsonl"; then
         echo "FAIL table-$name: oracle disagrees with the restated upstream expectations" >&2
         failures=$((failures + 1))
       fi
@@ -136,10 +177,17 @@ if [ "$SCENARIOS" = 1 ]; then
     flags=(-f "$dir/snapshot.json" --with-defaults)
     if [ -f "$dir/flags" ]; then read -r -a extra < "$dir/flags"; flags+=("${extra[@]}"); fi
     run_case "seed-$seed" "$dir" "${flags[@]}"
+    # NodeRestriction admission over the same snapshot plus the admission snapshot, under
+    # the seed's chain and, on some seeds, other feature gates
+    aflags=(-f "$dir/snapshot.json" -f "$dir/admission-snapshot.json" --with-defaults)
+    if [ -f "$dir/flags" ]; then read -r -a extra < "$dir/flags"; aflags+=("${extra[@]}"); fi
+    if [ -f "$dir/admission-flags" ]; then read -r -a extra < "$dir/admission-flags"; aflags+=("${extra[@]}"); fi
+    run_admit "seed-$seed-admit" "$dir" "${aflags[@]}"
   done
 fi
 
 [ "$failures" -gt 0 ] && echo "conformance: $failures step(s) failed" >&2
+echo "conformance: of which NodeRestriction admission: $admit_decisions decisions, $admit_diffs differences" >&2
 echo "conformance: $total_decisions decisions, $total_diffs differences"
 if [ "$total_diffs" -gt 0 ] || [ "$failures" -gt 0 ]; then exit 1; fi
 exit 0

@@ -15,7 +15,7 @@ SEEDS=20
 START=1
 BUILD=1
 MUTANTS=()
-ALL_MUTANTS=(ignore-init-containers rbac-ignore-resource-names no-reason-prefix)
+ALL_MUTANTS=(ignore-init-containers rbac-ignore-resource-names no-reason-prefix noderestriction-allow-taints)
 
 while [ $# -gt 0 ]; do
   case "$1" in

@@ -1,5 +1,5 @@
-// Command compare matches kauthz's SubjectAccessReview and SubjectRulesReview answers
-// against the oracle's, line by line.
+// Command compare matches kauthz's SubjectAccessReview, SubjectRulesReview and AdmissionReview
+// answers against the oracle's, line by line.
 package main
 
 import (
@@ -78,6 +78,12 @@ func main() {
 			report(i, "kauthz wrote no answer")
 			continue
 		}
+		if compare.IsAdmission(expected[i]) {
+			if why := compareAdmission(expected[i], actual[i]); why != "" {
+				report(i, why)
+			}
+			continue
+		}
 		e, err := compare.Parse(expected[i])
 		if err != nil {
 			report(i, fmt.Sprintf("oracle output is not JSON: %v", err))
@@ -101,6 +107,22 @@ func main() {
 	}
 }
 
+// compareAdmission compares two AdmissionReview answers; "" means equal.
+func compareAdmission(expected, actual []byte) string {
+	e, err := compare.ParseAdmission(expected)
+	if err != nil {
+		return fmt.Sprintf("oracle output is not an AdmissionReview: %v", err)
+	}
+	a, err := compare.ParseAdmission(actual)
+	if err != nil {
+		return fmt.Sprintf("kauthz output is not an AdmissionReview: %v", err)
+	}
+	if ok, why := compare.EqualAdmission(e, a); !ok {
+		return why
+	}
+	return ""
+}
+
 // checkExpectations verifies the oracle against upstream's expectations for a table.
 func checkExpectations(label, oraclePath, expPath string) int {
 	answers, err := readLines(oraclePath)
@@ -119,6 +141,25 @@ func checkExpectations(label, oraclePath, expPath string) int {
 	}
 	bad := 0
 	for i := range exps {
+		if compare.IsAdmission(answers[i]) {
+			var e compare.AdmissionExpectation
+			if err := json.Unmarshal(exps[i], &e); err != nil {
+				fmt.Printf("EXPECTATION %s #%d: %v\n", label, i+1, err)
+				bad++
+				continue
+			}
+			r, err := compare.ParseAdmission(answers[i])
+			if err != nil {
+				fmt.Printf("EXPECTATION %s #%d: %v\n", label, i+1, err)
+				bad++
+				continue
+			}
+			if ok, why := compare.MeetsAdmissionExpectation(e, r); !ok {
+				fmt.Printf("EXPECTATION %s #%d: oracle disagrees with upstream's test: %s\n", label, i+1, why)
+				bad++
+			}
+			continue
+		}
 		var e compare.Expectation
 		if err := json.Unmarshal(exps[i], &e); err != nil {
 			fmt.Printf("EXPECTATION %s #%d: %v\n", label, i+1, err)

@@ -1,6 +1,8 @@
 // Command mktables writes the restated upstream test tables under conformance/tables:
-// for each table a snapshot, a request stream (SubjectAccessReviews and watch events),
-// the flags to run it with, and the upstream expectations (expected.jsonl).
+// for each table a snapshot, a request stream (SubjectAccessReviews and watch events in
+// requests.jsonl, or AdmissionReviews and watch events in admission.jsonl for the
+// NodeRestriction tables), the flags to run it with, and the upstream expectations
+// (expected.jsonl).
 //
 // The node authorizer's TestNodeAuthorizer cases come from
 // tables/tools/node-authorizer-cases.json (extracted as data by
@@ -117,6 +119,12 @@ func main() {
 	tables = append(tables, rbacAuthorizerTables()...)
 	tables = append(tables, ruleMatchesTable())
 	for _, t := range tables {
+		if err := t.write(*out); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
+	for _, t := range nodeRestrictionTables() {
 		if err := t.write(*out); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)

@@ -1,5 +1,6 @@
 // Command oracle answers SubjectAccessReviews and SubjectRulesReviews with upstream Kubernetes' own
-// authorizer chain and dumps upstream's bootstrap RBAC policy.
+// authorizer chain, AdmissionReviews with upstream's NodeRestriction admission plugin, and dumps
+// upstream's bootstrap RBAC policy.
 package main
 
 import (
@@ -13,7 +14,8 @@ import (
 
 func usage() {
 	fmt.Fprintf(os.Stderr, `usage:
-  oracle review -f PATH [-f PATH...] [--with-defaults] [--authorization-mode Node,RBAC] [--authorization-policy-file FILE]
+  oracle review -f PATH [-f PATH...] [--with-defaults] [--authorization-mode Node,RBAC] [--authorization-policy-file FILE] [--feature-gates A=true,...]
+  oracle admit  -f PATH [-f PATH...] [--with-defaults] [--authorization-mode Node,RBAC] [--authorization-policy-file FILE] [--feature-gates A=true,...]
   oracle dump-defaults --out DIR
 `)
 	os.Exit(2)
@@ -35,6 +37,8 @@ func main() {
 	switch os.Args[1] {
 	case "review":
 		err = runReview(os.Args[2:])
+	case "admit":
+		err = runAdmit(os.Args[2:])
 	case "dump-defaults":
 		err = runDumpDefaults(os.Args[2:])
 	default:

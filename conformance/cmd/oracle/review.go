@@ -22,24 +22,48 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
+// chainFlags are the flags review and admit share: the snapshot and kube-apiserver's
+// authorization and feature-gate flags.
+type chainFlags struct {
+	paths        multiFlag
+	withDefaults *bool
+	modes        *string
+	policyFile   *string
+	featureGates *string
+}
+
+func addChainFlags(fs *flag.FlagSet) *chainFlags {
+	c := &chainFlags{}
+	fs.Var(&c.paths, "f", "snapshot file or directory (repeatable)")
+	c.withDefaults = fs.Bool("with-defaults", false, "add upstream's bootstrap RBAC policy")
+	c.modes = fs.String("authorization-mode", "Node,RBAC", "comma-separated authorization modes")
+	c.policyFile = fs.String("authorization-policy-file", "", "ABAC policy file")
+	c.featureGates = fs.String("feature-gates", "", "kube-apiserver feature gates, Name=bool,...")
+	return c
+}
+
+func (c *chainFlags) options() (oracle.Options, error) {
+	modeList, err := oracle.ParseModes(*c.modes)
+	if err != nil {
+		return oracle.Options{}, err
+	}
+	return oracle.Options{Paths: c.paths, WithDefaults: *c.withDefaults, Modes: modeList, PolicyFile: *c.policyFile, FeatureGates: *c.featureGates}, nil
+}
+
 func runReview(args []string) error {
 	fs := flag.NewFlagSet("review", flag.ContinueOnError)
-	var paths multiFlag
-	fs.Var(&paths, "f", "snapshot file or directory (repeatable)")
-	withDefaults := fs.Bool("with-defaults", false, "add upstream's bootstrap RBAC policy")
-	modes := fs.String("authorization-mode", "Node,RBAC", "comma-separated authorization modes")
-	policyFile := fs.String("authorization-policy-file", "", "ABAC policy file")
+	cf := addChainFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %v", fs.Args())
 	}
-	modeList, err := oracle.ParseModes(*modes)
+	opts, err := cf.options()
 	if err != nil {
 		return err
 	}
-	o, err := oracle.New(oracle.Options{Paths: paths, WithDefaults: *withDefaults, Modes: modeList, PolicyFile: *policyFile})
+	o, err := oracle.New(opts)
 	if err != nil {
 		return err
 	}

@@ -34,12 +34,19 @@ type Scenario struct {
 	Snapshot []byte // a v1 List, JSON
 	Requests []byte // JSON lines: SubjectAccessReviews, SubjectRulesReviews and watch events
 	Chain    Chain  // the apiserver's authorizer configuration for this scenario
+	// Admission is the NodeRestriction scenario over the same snapshot (streams of its own).
+	Admission *Admission
 }
 
 // Generate builds the scenario for a seed. The same seed always yields the same bytes.
 func Generate(seed uint64, sz Sizes) (*Scenario, error) {
 	c := newCluster(seed, sz)
 	snap, err := c.snapshot()
+	if err != nil {
+		return nil, err
+	}
+	// Read the cluster as the snapshot has it; draws from streams of its own.
+	adm, err := newAdmission(seed, c)
 	if err != nil {
 		return nil, err
 	}
@@ -85,11 +92,13 @@ func Generate(seed uint64, sz Sizes) (*Scenario, error) {
 			return nil, err
 		}
 	}
-	return &Scenario{Snapshot: snap, Requests: reqs.Bytes(), Chain: c.chainFor(seed)}, nil
+	return &Scenario{Snapshot: snap, Requests: reqs.Bytes(), Chain: c.chainFor(seed), Admission: adm}, nil
 }
 
 // Write stores the scenario as DIR/snapshot.json and DIR/requests.jsonl, plus DIR/flags
-// (and DIR/abac.jsonl) when the scenario uses a chain other than Node,RBAC.
+// (and DIR/abac.jsonl) when the scenario uses a chain other than Node,RBAC, and the
+// admission scenario as DIR/admission-snapshot.json, DIR/admission.jsonl and, when the
+// seed varies feature gates, DIR/admission-flags.
 func (s *Scenario) Write(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -100,7 +109,10 @@ func (s *Scenario) Write(dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, "requests.jsonl"), s.Requests, 0o644); err != nil {
 		return err
 	}
-	return s.Chain.write(dir)
+	if err := s.Chain.write(dir); err != nil {
+		return err
+	}
+	return s.Admission.Write(dir)
 }
 
 func (c *cluster) snapshot() ([]byte, error) {

@@ -59,6 +59,13 @@ type Options struct {
 	WithDefaults bool
 	Modes        []string
 	PolicyFile   string
+	// FeatureGates is a --feature-gates value (kube-apiserver syntax, Name=bool,...)
+	// applied to the process-wide default feature gate before anything is built, so the
+	// Node authorizer, its graph populator, the bootstrap policy and the admission plugin
+	// all see it. Empty means v1.37 defaults.
+	FeatureGates string
+	// Admission also builds upstream's NodeRestriction admission plugin (see Admit).
+	Admission bool
 	// SettleTimeout bounds each wait for informers; zero means 20s.
 	SettleTimeout time.Duration
 }
@@ -78,6 +85,8 @@ type Oracle struct {
 	rules        authorizer.RuleResolver
 	clusterRoles map[string]*rbacv1.ClusterRole
 	stop         chan struct{}
+	// admission is the NodeRestriction plugin, when Options.Admission is set.
+	admission admissionPlugin
 }
 
 // ParseModes splits a comma-separated --authorization-mode value and checks it.
@@ -137,6 +146,9 @@ func New(opts Options) (*Oracle, error) {
 	}
 	if len(opts.Modes) == 0 {
 		opts.Modes = []string{"Node", "RBAC"}
+	}
+	if err := SetFeatureGates(opts.FeatureGates); err != nil {
+		return nil, err
 	}
 	loaded, err := snapshot.LoadPaths(opts.Paths)
 	if err != nil {
@@ -213,6 +225,12 @@ func New(opts Options) (*Oracle, error) {
 	o.authz, err = union.New(authorizers...)
 	if err != nil {
 		return nil, err
+	}
+
+	if opts.Admission {
+		if err := o.buildAdmission(); err != nil {
+			return nil, err
+		}
 	}
 
 	for _, obj := range objs {
