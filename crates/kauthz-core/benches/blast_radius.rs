@@ -64,7 +64,7 @@ fn all_nodes_5000_nodes_150000_pods(bencher: divan::Bencher) {
     let state = cluster(5_000, 30);
     let chain = Chain::default();
     bencher.bench(|| {
-        let analyzer = Analyzer::new(&chain, &state, 3);
+        let analyzer = Analyzer::new(&chain, &state, 3).without_writes();
         divan::black_box(analyzer.all_nodes().len())
     });
 }

@@ -202,6 +202,10 @@ pub struct BlastRadius {
     /// Objects read through the graph, in graph order ([`Analyzer::read_path`] explains
     /// each).
     pub reads: Vec<GraphGrant>,
+    /// What the node may write cluster-wide and through the Node authorizer's handlers,
+    /// with the source of each rule and, where NodeRestriction narrows it, what it lets
+    /// through.
+    pub writes: Vec<crate::analysis::list::SourcedRule>,
     /// Powers the node's own user holds (RBAC grants to nodes widen these).
     pub node_powers: Vec<(&'static str, String)>,
     /// Service accounts whose tokens it can mint.
@@ -221,6 +225,7 @@ pub struct Analyzer<'a> {
     state: &'a ClusterState,
     depth: usize,
     node_restriction: bool,
+    with_writes: bool,
     grants: node::GrantScanner<'a>,
     pods_by_node: HashMap<&'a str, Vec<&'a crate::model::Pod>>,
     accounts_by_namespace: BTreeMap<&'a str, Vec<&'a str>>,
@@ -267,6 +272,7 @@ impl<'a> Analyzer<'a> {
             state,
             depth,
             node_restriction,
+            with_writes: true,
             grants: node::GrantScanner::new(state.graph()),
             pods_by_node,
             accounts_by_namespace,
@@ -283,6 +289,12 @@ impl<'a> Analyzer<'a> {
         a.subresource = sub.into();
         let r = self.chain.decide(self.state, &a);
         r.verdict.filter(|v| v.decision == Decision::Allow).map(|v| v.reason)
+    }
+
+    /// Skips the write rules (a rules review per node): for rankings that only count.
+    pub fn without_writes(mut self) -> Self {
+        self.with_writes = false;
+        self
     }
 
     /// The powers `id` holds, with the chain's reasons.
@@ -361,6 +373,17 @@ impl<'a> Analyzer<'a> {
         let mut reads = self.grants.grants_unsorted(self.chain.node.config(), node_name);
         reads.retain(|g| g.verbs.iter().any(|v| matches!(*v, "get" | "list" | "watch")));
         let node_powers: Vec<(&'static str, String)> = self.powers(&start).into_iter().map(|(p, r)| (p.id, r)).collect();
+        let writes = if self.with_writes {
+            let rules =
+                crate::analysis::list::rules_for(self.chain, self.state, &start.user(), "", crate::analysis::list::NodeRules::Resolve);
+            rules
+                .resource_rules
+                .into_iter()
+                .filter(|r| r.rule.verbs.iter().any(|v| !matches!(v.as_str(), "get" | "list" | "watch")))
+                .collect()
+        } else {
+            Vec::new()
+        };
 
         // Breadth-first over identities: the first power met is on a shortest path.
         let mut escalation = node_powers.first().map(|(id, reason)| Escalation {
@@ -416,7 +439,7 @@ impl<'a> Analyzer<'a> {
         }
         tokens.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
         let verdict = if escalation.is_some() { Verdict::Escalates } else { Verdict::Contained };
-        BlastRadius { node: node_name.to_string(), reads, node_powers, tokens, reached: seen.len() - 1, escalation, verdict }
+        BlastRadius { node: node_name.to_string(), reads, writes, node_powers, tokens, reached: seen.len() - 1, escalation, verdict }
     }
 
     /// The graph path by which `node_name` reads `grant` (`node … <- pod … <- secret …`).
@@ -474,6 +497,11 @@ mod tests {
         let db = b.reads.iter().find(|r| r.resource == "secrets" && r.name == "db").expect("reads the secret");
         assert_eq!(Analyzer::new(&chain, &s, 3).read_path("n1", db), "node n1 <- pod app/web-1 <- secret app/db");
         let tokens: Vec<String> = b.tokens.iter().map(|t| format!("{}/{}", t.namespace, t.name)).collect();
+        assert!(
+            b.writes.iter().any(|w| w.rule.resources == ["pods"] && w.source.contains("NodeRestriction: create mirror pods")),
+            "{:?}",
+            b.writes
+        );
         assert_eq!(tokens, ["app/web", "kube-system/ds"]);
     }
 

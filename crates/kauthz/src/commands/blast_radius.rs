@@ -17,6 +17,7 @@ struct Out<'a> {
     escalation: Option<EscalationOut>,
     node_powers: Vec<PowerOut>,
     reads: Vec<ReadOut<'a>>,
+    writes: Vec<WriteOut<'a>>,
     tokens: Vec<TokenOut<'a>>,
     identities_reached: usize,
 }
@@ -51,6 +52,17 @@ struct ReadOut<'a> {
     name: &'a str,
     verbs: &'static [&'static str],
     path: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WriteOut<'a> {
+    verbs: &'a [String],
+    api_groups: &'a [String],
+    resources: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    resource_names: &'a [String],
+    source: &'a str,
 }
 
 #[derive(Serialize)]
@@ -94,6 +106,17 @@ fn out<'a>(analyzer: &Analyzer, b: &'a BlastRadius) -> Out<'a> {
                 })
                 .collect()
         },
+        writes: b
+            .writes
+            .iter()
+            .map(|w| WriteOut {
+                verbs: &w.rule.verbs,
+                api_groups: &w.rule.api_groups,
+                resources: &w.rule.resources,
+                resource_names: &w.rule.resource_names,
+                source: &w.source,
+            })
+            .collect(),
         tokens: b.tokens.iter().map(|t| TokenOut { namespace: &t.namespace, name: &t.name, pods: &t.pods, powers: &t.powers }).collect(),
         identities_reached: b.reached,
     }
@@ -124,6 +147,15 @@ fn detail(analyzer: &Analyzer, b: &BlastRadius) -> String {
     let mut rows = vec![vec!["RESOURCE".to_string(), "NAMESPACE".into(), "NAME".into(), "VERBS".into(), "GRAPH PATH".into()]];
     rows.extend(o.reads.iter().map(|r| vec![r.resource.clone(), r.namespace.into(), r.name.into(), r.verbs.join(","), r.path.clone()]));
     s.push_str(&kauthz_core::analysis::list::tabwrite(&rows));
+    s.push_str(&format!("\nWRITES ({})\n", o.writes.len()));
+    let mut rows = vec![vec!["RESOURCE".to_string(), "NAMES".into(), "VERBS".into(), "SOURCE".into()]];
+    rows.extend(o.writes.iter().map(|w| {
+        let group = w.api_groups.first().map(String::as_str).unwrap_or("");
+        let resource = w.resources.join(",");
+        let resource = if group.is_empty() { resource } else { format!("{resource}.{group}") };
+        vec![resource, w.resource_names.join(","), w.verbs.join(","), w.source.to_string()]
+    }));
+    s.push_str(&kauthz_core::analysis::list::tabwrite(&rows));
     s.push_str(&format!("\nTOKENS ({})\n", o.tokens.len()));
     let mut rows = vec![vec!["SERVICE ACCOUNT".to_string(), "PODS ON THE NODE".into(), "POWERS".into()]];
     rows.extend(o.tokens.iter().map(|t| vec![format!("{}/{}", t.namespace, t.name), t.pods.join(","), t.powers.join(",")]));
@@ -140,7 +172,11 @@ fn detail(analyzer: &Analyzer, b: &BlastRadius) -> String {
 pub fn run(args: BlastRadiusArgs) -> Result<u8, String> {
     let loaded = context::load(&args.cluster)?;
     let node_restriction = !args.disable_admission_plugins.iter().any(|p| p == "NodeRestriction");
-    let analyzer = Analyzer::with_admission(&loaded.chain, &loaded.state, args.depth, node_restriction);
+    let mut analyzer = Analyzer::with_admission(&loaded.chain, &loaded.state, args.depth, node_restriction);
+    // The ranking table only counts; the rules reviews behind the writes are skipped.
+    if args.node.is_none() && matches!(args.output, OutputFormat::Table | OutputFormat::Wide) {
+        analyzer = analyzer.without_writes();
+    }
     let results = match &args.node {
         Some(n) => vec![analyzer.node(n)],
         None => analyzer.all_nodes(),
