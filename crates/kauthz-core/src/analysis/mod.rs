@@ -1,6 +1,7 @@
 //! Analyses built on the authorizers: complete rule lists (`can-i --list`), who-can, and
 //! per-authorizer explanations.
 
+pub mod audit;
 pub mod blast;
 pub mod list;
 pub mod who_can;
