@@ -39,6 +39,67 @@ pub enum Command {
     /// path to cluster-wide power.
     #[command(name = "blast-radius", after_help = BLAST_EXAMPLES)]
     BlastRadius(BlastRadiusArgs),
+    /// Kubelet authorization posture: findings with ids, severities, evidence and fixes.
+    #[command(after_help = AUDIT_EXAMPLES)]
+    Audit(AuditArgs),
+}
+
+const AUDIT_EXAMPLES: &str = "Examples:
+  kauthz audit -f cluster.json --with-defaults --enable-admission-plugins NodeRestriction
+  kauthz audit -f cluster.json --with-defaults --profile aks --fail-on high -o json
+  kauthz audit -f cluster.json --kubelet-config /var/lib/kubelet/config.yaml --enable-admission-plugins NodeRestriction
+
+  Findings a --profile marks as the distribution's design are listed but do not count for --fail-on.
+  Exit code 1 when a finding at or above --fail-on remains, else 0.";
+
+/// kube-apiserver's admission plugin flags (NodeRestriction is not enabled by default).
+#[derive(Debug, Args, Clone, Default)]
+pub struct AdmissionPluginArgs {
+    /// kube-apiserver's --enable-admission-plugins (comma-separated).
+    #[arg(long, value_name = "PLUGINS", value_delimiter = ',')]
+    pub enable_admission_plugins: Option<Vec<String>>,
+    /// kube-apiserver's --disable-admission-plugins (comma-separated).
+    #[arg(long, value_name = "PLUGINS", value_delimiter = ',')]
+    pub disable_admission_plugins: Vec<String>,
+}
+
+/// Output formats of `audit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// One line per finding.
+    Table,
+    /// With evidence, fix and profile notes.
+    Wide,
+    /// JSON.
+    Json,
+    /// YAML.
+    Yaml,
+}
+
+/// `kauthz audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// A distribution whose defaults are known: kubeadm, kind, aks, eks, gke, k3s, openshift.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Exit 1 when a finding of this severity or worse remains (info, low, medium, high, critical).
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+    /// A KubeletConfiguration file (YAML or JSON) to check.
+    #[arg(long, value_name = "FILE")]
+    pub kubelet_config: Option<PathBuf>,
+    /// Follow at most this many hops when looking for escalating service accounts.
+    #[arg(long, default_value_t = 3)]
+    pub depth: usize,
+    /// Admission configuration.
+    #[command(flatten)]
+    pub admission: AdmissionPluginArgs,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = AuditFormat::Table)]
+    pub output: AuditFormat,
+    /// The cluster.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 const BLAST_EXAMPLES: &str = "Examples:
@@ -63,10 +124,10 @@ pub struct BlastRadiusArgs {
     /// Follow at most this many hops from the node (service accounts gained per hop).
     #[arg(long, default_value_t = 3)]
     pub depth: usize,
-    /// kube-apiserver's --disable-admission-plugins: with NodeRestriction disabled, a
-    /// kubelet's pod creation counts as a power.
-    #[arg(long, value_name = "PLUGINS", value_delimiter = ',')]
-    pub disable_admission_plugins: Vec<String>,
+    /// Admission configuration: with NodeRestriction disabled, a kubelet's pod creation
+    /// counts as a power.
+    #[command(flatten)]
+    pub admission: AdmissionPluginArgs,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,

@@ -2,13 +2,14 @@
 //! and request attributes.
 
 use kauthz_core::admission::{AdmissionError, AdmissionRequest, NodeRestriction, NodeRestrictionConfig};
+use kauthz_core::analysis::audit::AdmissionFlags;
 use kauthz_core::authz::{Attributes, Selector, UserInfo};
 use kauthz_core::chain::Chain;
 use kauthz_core::features::FeatureGates;
 use kauthz_core::model::Object;
 use kauthz_core::{ClusterState, defaults, resources, selector, snapshot};
 
-use crate::cli::{ClusterArgs, IdentityArgs, RequestArgs, WriteArgs};
+use crate::cli::{AdmissionPluginArgs, ClusterArgs, IdentityArgs, RequestArgs, WriteArgs};
 
 /// A loaded cluster and the chain to evaluate against it.
 pub struct Loaded {
@@ -85,6 +86,11 @@ pub fn admit_write(write: &WriteArgs, attrs: &Attributes, loaded: &Loaded) -> Re
     let request = request?;
     let plugin = NodeRestriction::new(NodeRestrictionConfig::from(&loaded.gates));
     Ok(Some(plugin.admit(&loaded.state, &loaded.chain, &request)))
+}
+
+/// The admission flags as the core's audit reads them.
+pub fn admission_flags(args: &AdmissionPluginArgs) -> AdmissionFlags {
+    AdmissionFlags { enabled: args.enable_admission_plugins.clone(), disabled: args.disable_admission_plugins.clone() }
 }
 
 /// The user kube-apiserver would see for kubectl's impersonation flags.

@@ -1,6 +1,7 @@
 //! One module per subcommand; each returns the process exit code.
 
 mod admit;
+mod audit;
 mod blast_radius;
 mod can_i;
 mod explain;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> Result<u8, String> {
         Command::Review(args) => review::run(args),
         Command::Admit(args) => admit::run(args),
         Command::BlastRadius(args) => blast_radius::run(args),
+        Command::Audit(args) => audit::run(args),
     }
 }
 
