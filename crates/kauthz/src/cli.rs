@@ -42,6 +42,46 @@ pub enum Command {
     /// Kubelet authorization posture: findings with ids, severities, evidence and fixes.
     #[command(after_help = AUDIT_EXAMPLES)]
     Audit(AuditArgs),
+    /// What changed in every node's effective permissions and blast radius between two
+    /// snapshots (or a snapshot and a change applied on top of it).
+    #[command(after_help = DIFF_EXAMPLES)]
+    Diff(DiffArgs),
+}
+
+const DIFF_EXAMPLES: &str = "Examples:
+  # Two snapshots
+  kauthz diff before.json after.json --with-defaults
+
+  # A snapshot and an RBAC change applied on top of it (a pull request's manifests), as a CI gate
+  kauthz diff cluster.json rbac-change.yaml --overlay --with-defaults --fail-on-widening
+
+  Exit code 1 with --fail-on-widening when some node reaches more than before, else 0.";
+
+/// `kauthz diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The state before: a snapshot file or directory.
+    #[arg(value_name = "BEFORE")]
+    pub before: PathBuf,
+    /// The state after: a snapshot file or directory (with --overlay: objects applied on
+    /// top of BEFORE).
+    #[arg(value_name = "AFTER")]
+    pub after: PathBuf,
+    /// AFTER holds only changed objects, applied on top of BEFORE.
+    #[arg(long)]
+    pub overlay: bool,
+    /// Exit 1 when some node gains a permission, a power or an escalation path.
+    #[arg(long)]
+    pub fail_on_widening: bool,
+    /// Follow at most this many hops for blast radius.
+    #[arg(long, default_value_t = 3)]
+    pub depth: usize,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+    /// Chain and defaults, applied to both sides (-f adds files to both).
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 const AUDIT_EXAMPLES: &str = "Examples:

@@ -277,7 +277,7 @@ fn go_rule_string(r: &PolicyRule) -> String {
 
 /// Splits a rule into atoms: one verb, group, resource and name each; URL rules into
 /// (URL, verb) pairs (kubectl `BreakdownRule`).
-fn breakdown(rule: &PolicyRule) -> Vec<PolicyRule> {
+pub fn breakdown(rule: &PolicyRule) -> Vec<PolicyRule> {
     let mut out = Vec::new();
     for g in &rule.api_groups {
         for r in &rule.resources {

@@ -3,5 +3,6 @@
 
 pub mod audit;
 pub mod blast;
+pub mod diff;
 pub mod list;
 pub mod who_can;
