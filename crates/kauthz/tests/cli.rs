@@ -404,3 +404,65 @@ fn can_i_with_object_runs_noderestriction() {
     let out = kauthz(&same);
     assert_eq!((out.status.code(), stdout(&out)), (Some(0), "yes\n".to_string()));
 }
+
+/// blast-radius on the bundled cluster: the node running local-path-provisioner escalates
+/// (its account may create pods anywhere), the others are contained.
+#[test]
+fn blast_radius_ranks_nodes() {
+    let out = kauthz(&with_example(&["blast-radius", "--all-nodes", "-o", "json"]));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let nodes: Vec<serde_json::Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    let verdicts: Vec<(&str, &str)> = nodes.iter().map(|n| (n["node"].as_str().unwrap(), n["verdict"].as_str().unwrap())).collect();
+    assert_eq!(
+        verdicts,
+        [("kubeletauthz-worker2", "escalates"), ("kubeletauthz-control-plane", "contained"), ("kubeletauthz-worker", "contained")]
+    );
+    assert_eq!(nodes[0]["escalation"]["power"], "create-pods-kube-system");
+    let one = kauthz(&with_example(&["blast-radius", "--node", "kubeletauthz-worker"]));
+    assert_eq!(one.status.code(), Some(0));
+    assert!(stdout(&one).contains("node kubeletauthz-worker <- pod kube-system/coredns-5d78c9869d-hqnmt <- configmap kube-system/coredns"));
+}
+
+/// audit: the AKS-like grant is critical and fails --fail-on high; kind's own binding is by design.
+#[test]
+fn audit_findings_and_exit_codes() {
+    let mut args = with_example(&["audit", "--enable-admission-plugins", "NodeRestriction", "--profile", "kind", "-o", "json"]);
+    args.extend(["-f", "examples/kubeletauthz/scenarios/aks-secret-reader.yaml", "--fail-on", "critical"]);
+    let out = kauthz(&args);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let findings: Vec<serde_json::Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(findings[0]["id"], "KA-R010");
+    assert_eq!(findings[0]["severity"], "critical");
+    assert!(findings.iter().any(|f| f["byDesign"].as_str().is_some_and(|d| d.contains("kubeadm"))));
+    // Without the AKS grant only by-design and high findings remain: --fail-on critical passes.
+    let clean =
+        kauthz(&with_example(&["audit", "--enable-admission-plugins", "NodeRestriction", "--profile", "kind", "--fail-on", "critical"]));
+    assert_eq!(clean.status.code(), Some(0), "{}", stdout(&clean));
+    let bad = kauthz(&with_example(&["audit", "--profile", "nope"]));
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("unknown profile \"nope\""));
+}
+
+/// diff: adding the system:nodes binding widens every node.
+#[test]
+fn diff_flags_widening() {
+    let args = [
+        "diff",
+        "examples/kubeletauthz/cluster.yaml",
+        "examples/kubeletauthz/scenarios/system-nodes-bound.yaml",
+        "--overlay",
+        "-f",
+        "examples/kubeletauthz/rbac.yaml",
+        "--with-defaults",
+        "--fail-on-widening",
+        "-o",
+        "json",
+    ];
+    let out = kauthz(&args);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let diffs: Vec<serde_json::Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(diffs.len(), 3);
+    assert!(diffs.iter().all(|d| d["widens"] == true && d["addedPowers"].as_array().unwrap().iter().any(|p| p == "secrets-cluster-wide")));
+    let same = kauthz(&["diff", "examples/kubeletauthz/cluster.yaml", "examples/kubeletauthz/cluster.yaml", "--fail-on-widening"]);
+    assert_eq!(same.status.code(), Some(0));
+}
