@@ -186,6 +186,42 @@ if [ "$SCENARIOS" = 1 ]; then
   done
 fi
 
+# --- printed objects are valid upstream objects ---------------------------------------
+# Every object kauthz prints claiming an upstream kind (SelfSubjectRulesReview from
+# can-i --list, SubjectAccessReview from can-i -o json, AdmissionReview from admit and
+# can-i --object) is decoded strictly into upstream's type and validated; each document
+# counts as a decision, each problem as a difference.
+if [ "$SELF" = 0 ]; then
+  pdir="$OUT/printed"; mkdir -p "$pdir"
+  ex=(-f "$ROOT/examples/kubeletauthz/cluster.yaml" -f "$ROOT/examples/kubeletauthz/rbac.yaml" --with-defaults)
+  {
+    "$IMPL" can-i --list --as-node kubeletauthz-worker -n kube-system "${ex[@]}" -o json
+    "$IMPL" can-i --list --upstream --as-node kubeletauthz-worker -n kube-system "${ex[@]}" -o json 2>/dev/null
+    "$IMPL" can-i --list --as system:serviceaccount:kube-system:coredns -n kube-system "${ex[@]}" -o json
+    "$IMPL" can-i --list --as alice --as-group dev "${ex[@]}" -o json
+    "$IMPL" can-i get secrets -n kube-system --as-node kubeletauthz-worker "${ex[@]}" -o json
+    "$IMPL" can-i update nodes/kubeletauthz-worker --as-node kubeletauthz-worker "${ex[@]}" -o json \
+      --object "$ROOT/examples/admission/worker-node-control-plane-label.yaml" --old-object "$ROOT/examples/admission/worker-node.yaml" 2>/dev/null
+    "$IMPL" admit "${ex[@]}" < "$ROOT/examples/admission/reviews.jsonl"
+    for seed in $(seq "$START" "$((START + 2))"); do
+      d="$OUT/seed-$seed"; [ -f "$d/snapshot.json" ] || continue
+      "$IMPL" can-i --list --as-node node-1 -n default -f "$d/snapshot.json" --with-defaults -o json
+      "$IMPL" admit -f "$d/snapshot.json" -f "$d/admission-snapshot.json" --with-defaults < "$d/admission.jsonl"
+    done
+  } > "$pdir/printed.json" 2> "$pdir/printed.err"
+  res=$("$BIN/oracle" validate < "$pdir/printed.json" 2>&1)
+  printf '%s\n' "$res" | grep '^INVALID' | head -"$MAXPRINT" >&2
+  summary=$(printf '%s\n' "$res" | grep '^validate:' | tail -1)
+  if [[ "$summary" =~ ^validate:\ ([0-9]+)\ documents,\ ([0-9]+)\ problems$ ]]; then
+    n=${BASH_REMATCH[1]}; d=${BASH_REMATCH[2]}
+    echo "conformance: printed objects: $n documents, $d problems" >&2
+    total_decisions=$((total_decisions + n)); total_diffs=$((total_diffs + d))
+  else
+    echo "FAIL printed objects: oracle validate failed: $(printf '%s\n' "$res" | tail -2)" >&2
+    failures=$((failures + 1))
+  fi
+fi
+
 [ "$failures" -gt 0 ] && echo "conformance: $failures step(s) failed" >&2
 echo "conformance: of which NodeRestriction admission: $admit_decisions decisions, $admit_diffs differences" >&2
 echo "conformance: $total_decisions decisions, $total_diffs differences"

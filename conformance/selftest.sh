@@ -15,7 +15,7 @@ SEEDS=20
 START=1
 BUILD=1
 MUTANTS=()
-ALL_MUTANTS=(ignore-init-containers rbac-ignore-resource-names no-reason-prefix noderestriction-allow-taints)
+ALL_MUTANTS=(ignore-init-containers rbac-ignore-resource-names no-reason-prefix noderestriction-allow-taints list-json-rule-source)
 
 while [ $# -gt 0 ]; do
   case "$1" in

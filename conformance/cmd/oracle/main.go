@@ -17,6 +17,7 @@ func usage() {
   oracle review -f PATH [-f PATH...] [--with-defaults] [--authorization-mode Node,RBAC] [--authorization-policy-file FILE] [--feature-gates A=true,...]
   oracle admit  -f PATH [-f PATH...] [--with-defaults] [--authorization-mode Node,RBAC] [--authorization-policy-file FILE] [--feature-gates A=true,...]
   oracle dump-defaults --out DIR
+  oracle validate < documents.json   (each printed object must be a valid upstream object)
 `)
 	os.Exit(2)
 }
@@ -41,6 +42,8 @@ func main() {
 		err = runAdmit(os.Args[2:])
 	case "dump-defaults":
 		err = runDumpDefaults(os.Args[2:])
+	case "validate":
+		err = runValidate(os.Args[2:])
 	default:
 		usage()
 	}

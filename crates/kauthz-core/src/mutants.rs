@@ -17,12 +17,20 @@ pub enum Mutant {
     NoReasonPrefix,
     /// NodeRestriction lets a node change its own taints.
     NodeRestrictionAllowTaints,
+    /// `can-i --list -o json` puts each rule's source into the rule (not a valid
+    /// SelfSubjectRulesReview field).
+    ListJsonRuleSource,
 }
 
 impl Mutant {
     /// Every mutant, for `selftest.sh` and error messages.
-    pub const ALL: [Mutant; 4] =
-        [Mutant::IgnoreInitContainers, Mutant::RbacIgnoreResourceNames, Mutant::NoReasonPrefix, Mutant::NodeRestrictionAllowTaints];
+    pub const ALL: [Mutant; 5] = [
+        Mutant::IgnoreInitContainers,
+        Mutant::RbacIgnoreResourceNames,
+        Mutant::NoReasonPrefix,
+        Mutant::NodeRestrictionAllowTaints,
+        Mutant::ListJsonRuleSource,
+    ];
 
     /// The `KAUTHZ_MUTANT` value selecting this mutant.
     pub fn name(self) -> &'static str {
@@ -31,6 +39,7 @@ impl Mutant {
             Mutant::RbacIgnoreResourceNames => "rbac-ignore-resource-names",
             Mutant::NoReasonPrefix => "no-reason-prefix",
             Mutant::NodeRestrictionAllowTaints => "noderestriction-allow-taints",
+            Mutant::ListJsonRuleSource => "list-json-rule-source",
         }
     }
 }

@@ -327,7 +327,10 @@ pub fn compact(review: &RulesReview, by_source: bool) -> Vec<Row> {
             let key = (atom.api_groups[0].clone(), atom.resources[0].clone(), atom.resource_names.first().cloned(), source_key);
             match index.get(&key) {
                 Some(&i) => {
-                    rows[i].rule.verbs.push(atom.verbs[0].clone());
+                    // kubectl's CompactRules adds only verbs the row does not have yet.
+                    if !rows[i].rule.verbs.contains(&atom.verbs[0]) {
+                        rows[i].rule.verbs.push(atom.verbs[0].clone());
+                    }
                     if !rows[i].sources.contains(&sr.source) {
                         rows[i].sources.push(sr.source.clone());
                     }

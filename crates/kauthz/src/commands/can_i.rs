@@ -17,6 +17,13 @@ pub fn run(args: CanIArgs) -> Result<u8, String> {
         }
         let loaded = context::load(&args.cluster)?;
         let namespace = args.request.namespace.clone().unwrap_or_else(|| "default".into());
+        if args.upstream
+            && let Some(refusal) = rules_review_refused(&loaded, &user)
+        {
+            // What kubectl prints when the apiserver refuses the SelfSubjectRulesReview.
+            eprintln!("Error from server (Forbidden): {refusal}");
+            return Ok(EXIT_NO);
+        }
         let node = if args.upstream { list::NodeRules::Upstream } else { list::NodeRules::Resolve };
         let review = list::rules_for(&loaded.chain, &loaded.state, &user, &namespace, node);
         return print_list(&args, &namespace, &review);
@@ -63,6 +70,29 @@ pub fn run(args: CanIArgs) -> Result<u8, String> {
     Ok(code)
 }
 
+/// The apiserver's 403 message when `user` may not create the SelfSubjectRulesReview
+/// `can-i --list` sends (e.g. system:anonymous), `None` when it may.
+fn rules_review_refused(loaded: &context::Loaded, user: &kauthz_core::UserInfo) -> Option<String> {
+    let mut attrs = kauthz_core::Attributes::resource(user.clone(), "create", "selfsubjectrulesreviews", "", "");
+    attrs.api_group = "authorization.k8s.io".into();
+    attrs.api_version = "v1".into();
+    let result = loaded.chain.decide(&loaded.state, &attrs);
+    if result.allowed() || result.verdict.is_none() {
+        return None;
+    }
+    let reason = result.verdict.map(|v| v.reason).unwrap_or_default();
+    // The authorization filter's message, with its HTML-unsafe characters escaped.
+    let msg = format!(
+        "User {} cannot create resource \"selfsubjectrulesreviews\" in API group \"authorization.k8s.io\" at the cluster scope",
+        kauthz_core::gostr::quote(&user.name)
+    )
+    .replace('&', "&amp;")
+    .replace('<', "&lt;")
+    .replace('>', "&gt;");
+    let detail = if reason.is_empty() { msg } else { format!("{msg}: {reason}") };
+    Some(format!("selfsubjectrulesreviews.authorization.k8s.io is forbidden: {detail}"))
+}
+
 /// kubectl's line: `yes`, or `no[ - reason][ - evaluationError]`.
 fn kubectl_answer(sar: &SubjectAccessReview, code: u8) -> String {
     if sar.status.allowed {
@@ -86,8 +116,39 @@ fn kubectl_answer(sar: &SubjectAccessReview, code: u8) -> String {
 struct RulesReviewOut<'a> {
     api_version: &'static str,
     kind: &'static str,
+    metadata: MetaOut,
     spec: SpecOut<'a>,
     status: StatusOut,
+}
+
+/// kauthz's extras ride in annotations of its own group, so the object stays a valid
+/// SelfSubjectRulesReview.
+#[derive(Serialize)]
+struct MetaOut {
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    annotations: std::collections::BTreeMap<&'static str, String>,
+}
+
+/// The annotation holding each rule's source, in status order (resource rules, then
+/// non-resource rules).
+const SOURCES_ANNOTATION: &str = "kauthz.dev/rule-sources";
+
+/// The annotation holding grants that hold only with a field selector (the Node
+/// authorizer's `list`/`watch` scoped by `spec.nodeName`): they are not rules an RBAC-style
+/// consumer could read, so they are kept out of `resourceRules`.
+const FIELD_SELECTOR_ANNOTATION: &str = "kauthz.dev/field-selector-rules";
+
+/// The prefix `can-i --list` puts before a field-selector scope in the names column.
+const FIELD_SELECTOR_MARK: &str = "fieldSelector ";
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ScopedRuleOut<'a> {
+    verbs: &'a [String],
+    api_groups: &'a [String],
+    resources: &'a [String],
+    field_selector: &'a str,
+    source: &'a str,
 }
 
 #[derive(Serialize)]
@@ -117,8 +178,22 @@ struct RuleOut {
     resource_names: Vec<String>,
     #[serde(rename = "nonResourceURLs", skip_serializing_if = "Vec::is_empty")]
     non_resource_urls: Vec<String>,
-    /// kauthz addition: which authorizer and binding granted the rule.
-    source: String,
+    /// Only with the `list-json-rule-source` mutant: the harness must reject it.
+    #[cfg(feature = "mutants")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+}
+
+fn rule_out(r: &list::SourcedRule) -> RuleOut {
+    RuleOut {
+        verbs: r.rule.verbs.clone(),
+        api_groups: r.rule.api_groups.clone(),
+        resources: r.rule.resources.clone(),
+        resource_names: r.rule.resource_names.clone(),
+        non_resource_urls: r.rule.non_resource_urls.clone(),
+        #[cfg(feature = "mutants")]
+        source: kauthz_core::mutants::active(kauthz_core::mutants::Mutant::ListJsonRuleSource).then(|| r.source.clone()),
+    }
 }
 
 fn print_list(args: &CanIArgs, namespace: &str, review: &list::RulesReview) -> Result<u8, String> {
@@ -132,25 +207,37 @@ fn print_list(args: &CanIArgs, namespace: &str, review: &list::RulesReview) -> R
             print(&list::render_table(&rows, !args.no_headers, wide));
         }
         OutputFormat::Json | OutputFormat::Yaml => {
-            let conv = |rs: &[list::SourcedRule]| -> Vec<RuleOut> {
-                rs.iter()
-                    .map(|r| RuleOut {
-                        verbs: r.rule.verbs.clone(),
-                        api_groups: r.rule.api_groups.clone(),
-                        resources: r.rule.resources.clone(),
-                        resource_names: r.rule.resource_names.clone(),
-                        non_resource_urls: r.rule.non_resource_urls.clone(),
-                        source: r.source.clone(),
+            // Field-selector scopes are not object names: they go to their own annotation.
+            let (plain, selected): (Vec<&list::SourcedRule>, Vec<&list::SourcedRule>) =
+                review.resource_rules.iter().partition(|r| !r.rule.resource_names.iter().any(|n| n.starts_with(FIELD_SELECTOR_MARK)));
+            let sources: Vec<&str> = plain.iter().copied().chain(&review.non_resource_rules).map(|r| r.source.as_str()).collect();
+            let resource_rules: Vec<RuleOut> = plain.into_iter().map(rule_out).collect();
+            let non_resource_rules: Vec<RuleOut> = review.non_resource_rules.iter().map(rule_out).collect();
+            let scoped: Vec<ScopedRuleOut> = selected
+                .iter()
+                .flat_map(|r| {
+                    r.rule.resource_names.iter().filter_map(|n| n.strip_prefix(FIELD_SELECTOR_MARK)).map(|selector| ScopedRuleOut {
+                        verbs: &r.rule.verbs,
+                        api_groups: &r.rule.api_groups,
+                        resources: &r.rule.resources,
+                        field_selector: selector,
+                        source: &r.source,
                     })
-                    .collect()
-            };
+                })
+                .collect();
+            let mut annotations = std::collections::BTreeMap::new();
+            annotations.insert(SOURCES_ANNOTATION, serde_json::to_string(&sources).map_err(|e| e.to_string())?);
+            if !scoped.is_empty() {
+                annotations.insert(FIELD_SELECTOR_ANNOTATION, serde_json::to_string(&scoped).map_err(|e| e.to_string())?);
+            }
             let out = RulesReviewOut {
                 api_version: "authorization.k8s.io/v1",
                 kind: "SelfSubjectRulesReview",
+                metadata: MetaOut { annotations },
                 spec: SpecOut { namespace },
                 status: StatusOut {
-                    resource_rules: conv(&review.resource_rules),
-                    non_resource_rules: conv(&review.non_resource_rules),
+                    resource_rules,
+                    non_resource_rules,
                     incomplete: review.incomplete,
                     evaluation_error: review.evaluation_error.clone(),
                 },
