@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod authz;
 pub mod chain;
 pub mod defaults;
+pub mod enforce;
 pub mod features;
 pub mod gostr;
 pub mod model;

@@ -46,6 +46,55 @@ pub enum Command {
     /// snapshots (or a snapshot and a change applied on top of it).
     #[command(after_help = DIFF_EXAMPLES)]
     Diff(DiffArgs),
+    /// Serve the authorization webhook (POST /authorize, SubjectAccessReview v1) and the
+    /// admission webhook (POST /admit, AdmissionReview v1) over HTTPS.
+    #[command(after_help = SERVE_EXAMPLES)]
+    Serve(ServeArgs),
+}
+
+const SERVE_EXAMPLES: &str = "Examples:
+  # Strict mode over a snapshot, TLS, the apiserver authenticated by its client certificate
+  kauthz serve -f cluster.json --with-defaults --mode strict --listen 0.0.0.0:8443 \\
+    --tls-cert-file tls.crt --tls-private-key-file tls.key --client-ca-file apiserver-client-ca.crt
+
+  # Trial strict mode: answers no opinion, logs and counts what it would deny
+  kauthz serve -f cluster.json --with-defaults --mode audit --tls-cert-file tls.crt --tls-private-key-file tls.key
+
+  Modes: node (the Node authorizer: allow or no opinion), strict (node identities are also denied what
+  neither the Node authorizer's graph nor the allowlist justifies, even where RBAC would allow it; place it
+  before RBAC), audit (strict computed, no opinion returned). The TLS files are reloaded when they change.";
+
+/// `kauthz serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8443", value_name = "ADDR:PORT")]
+    pub listen: std::net::SocketAddr,
+    /// Serving certificate (PEM).
+    #[arg(long, value_name = "FILE", required_unless_present = "insecure_http")]
+    pub tls_cert_file: Option<PathBuf>,
+    /// Serving key (PEM).
+    #[arg(long, value_name = "FILE", required_unless_present = "insecure_http")]
+    pub tls_private_key_file: Option<PathBuf>,
+    /// Require client certificates signed by this CA (PEM): the apiserver's webhook client cert.
+    #[arg(long, value_name = "FILE")]
+    pub client_ca_file: Option<PathBuf>,
+    /// Serve plain HTTP (local trials and tests only; kube-apiserver requires HTTPS).
+    #[arg(long, conflicts_with_all = ["tls_cert_file", "tls_private_key_file", "client_ca_file"])]
+    pub insecure_http: bool,
+    /// node, strict or audit.
+    #[arg(long, default_value = "node", value_name = "MODE")]
+    pub mode: String,
+    /// More rules strict mode lets through (a ClusterRole or Role, YAML or JSON), on top of
+    /// the default allowlist (discovery, self-reviews, kubelet client-certificate renewal).
+    #[arg(long, value_name = "FILE")]
+    pub allow: Option<PathBuf>,
+    /// Concurrent connections.
+    #[arg(long, default_value_t = 1024)]
+    pub max_connections: usize,
+    /// The cluster.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 const DIFF_EXAMPLES: &str = "Examples:

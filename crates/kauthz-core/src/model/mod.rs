@@ -214,6 +214,29 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in declaration order.
+    pub const ALL: [Kind; 19] = [
+        Kind::Namespace,
+        Kind::Node,
+        Kind::Pod,
+        Kind::Secret,
+        Kind::ConfigMap,
+        Kind::ServiceAccount,
+        Kind::PersistentVolumeClaim,
+        Kind::PersistentVolume,
+        Kind::VolumeAttachment,
+        Kind::CsiNode,
+        Kind::CsiDriver,
+        Kind::Lease,
+        Kind::ResourceClaim,
+        Kind::ResourceSlice,
+        Kind::PodCertificateRequest,
+        Kind::Role,
+        Kind::ClusterRole,
+        Kind::RoleBinding,
+        Kind::ClusterRoleBinding,
+    ];
+
     /// Looks up a kind by its `apiVersion` group and `kind` name; `None` for kinds kauthz skips.
     pub fn from_type(api_version: &str, kind: &str) -> Option<Kind> {
         let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
