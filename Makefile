@@ -4,7 +4,7 @@
 SEEDS ?= 200
 CARGO ?= cargo
 
-.PHONY: test example lint conformance selftest bench bench-compare bench-load
+.PHONY: test example lint conformance selftest bench bench-compare bench-load bench-serve
 
 ## Run every Rust test (unit tests beside the code, CLI integration tests, doc tests).
 test:
@@ -40,3 +40,17 @@ bench-load:
 	test -s target/bench-data/pods-100k.json || ./target/release/examples/gen_pods 100000 > target/bench-data/pods-100k.json
 	/usr/bin/time -v ./target/release/kauthz can-i get secrets/db-1 -n ns-1 --as-node node-1 \
 		-f target/bench-data/pods-100k.json 2>&1 | grep -E '^(yes|no)|Elapsed|Maximum resident'
+
+## Webhook throughput and latency: kauthz serve (strict mode, HTTPS, the 100k-pod data set)
+## under a bounded loopback load generator (8 keep-alive connections, 200k SARs).
+bench-serve:
+	$(CARGO) build --release --locked -p kauthz --bins --examples
+	$(CARGO) build --release --locked -p kauthz-server --example loadgen
+	mkdir -p target/bench-data
+	test -s target/bench-data/pods-100k.json || ./target/release/examples/gen_pods 100000 > target/bench-data/pods-100k.json
+	test -s target/bench-data/certs/tls.crt || ./target/release/examples/loadgen certs target/bench-data/certs
+	./target/release/examples/loadgen mix --nodes 500 --pods 100000 > target/bench-data/mix.jsonl
+	bash -c 'set -e; D=target/bench-data; ./target/release/kauthz serve -f $$D/pods-100k.json --mode strict \
+	  --listen 127.0.0.1:18444 --tls-cert-file $$D/certs/tls.crt --tls-private-key-file $$D/certs/tls.key 2>$$D/serve.log & pid=$$!; \
+	  trap "kill $$pid" EXIT; for i in $$(seq 1 120); do grep -q listening $$D/serve.log && break; sleep 1; done; \
+	  ./target/release/examples/loadgen run --addr 127.0.0.1:18444 --ca $$D/certs/ca.crt --mix $$D/mix.jsonl --connections 8 --requests 200000'
