@@ -50,6 +50,32 @@ pub enum Command {
     /// admission webhook (POST /admit, AdmissionReview v1) over HTTPS.
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeArgs),
+    /// Re-decide a kube-apiserver audit log's node requests with strict mode: what would
+    /// break if it were switched on today.
+    #[command(after_help = REPLAY_EXAMPLES)]
+    Replay(ReplayArgs),
+}
+
+const REPLAY_EXAMPLES: &str = "Examples:
+  kauthz replay --audit-log /var/log/kubernetes/audit.log -f cluster.json --with-defaults
+  kauthz replay --audit-log audit.log -f cluster.json --with-defaults -o json
+
+  Reads audit.k8s.io/v1 Events (JSON lines, as the log backend writes them); each request of a node
+  identity is decided again with the snapshot's chain and with strict mode. Exit code 1 when strict
+  mode would deny something.";
+
+/// `kauthz replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The audit log (JSON lines); `-` reads stdin.
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: PathBuf,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+    /// The cluster.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 const SERVE_EXAMPLES: &str = "Examples:

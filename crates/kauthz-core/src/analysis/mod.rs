@@ -5,4 +5,5 @@ pub mod audit;
 pub mod blast;
 pub mod diff;
 pub mod list;
+pub mod replay;
 pub mod who_can;

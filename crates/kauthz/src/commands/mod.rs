@@ -6,6 +6,7 @@ mod blast_radius;
 mod can_i;
 mod diff;
 mod explain;
+mod replay;
 mod review;
 mod serve;
 mod who_can;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> Result<u8, String> {
         Command::Audit(args) => audit::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Replay(args) => replay::run(args),
     }
 }
 
