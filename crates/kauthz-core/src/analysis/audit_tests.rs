@@ -148,3 +148,74 @@ fn rule_ids_are_unique() {
     ids.dedup();
     assert_eq!(ids.len(), RULES.len());
 }
+
+#[test]
+fn stale_destination_index_grant() {
+    use crate::model::{Kind, ObjectKey};
+    // 200 pods on n2 referencing secret s give it a destination index; a pod on n3 that
+    // mounts s twice is counted twice, and deleting it leaves one stale count (upstream's
+    // over-count), which still grants n3 the secret.
+    let mut pods = String::new();
+    for i in 0..200 {
+        pods.push_str(&format!(
+            r#",{{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"p{i}","namespace":"ns"}},"spec":{{"nodeName":"n2","volumes":[{{"name":"v","secret":{{"secretName":"s"}}}}]}}}}"#
+        ));
+    }
+    let extra = format!(
+        r#"{pods},
+      {{"apiVersion":"v1","kind":"Node","metadata":{{"name":"n2"}}}},
+      {{"apiVersion":"v1","kind":"Node","metadata":{{"name":"n3"}}}},
+      {{"apiVersion":"storage.k8s.io/v1","kind":"VolumeAttachment","metadata":{{"name":"va"}},"spec":{{"attacher":"d","nodeName":"n3","source":{{}}}}}},
+      {{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"dup","namespace":"ns"}},
+       "spec":{{"nodeName":"n3","volumes":[{{"name":"a","secret":{{"secretName":"s"}}}},{{"name":"b","secret":{{"secretName":"s"}}}}]}}}}"#
+    );
+    let mut s = state(&extra);
+    let c = Chain::default();
+    assert!(!ids(&run(&c, &s, &enabled(), None, None)).contains(&"KA-G030"), "a real reference is no finding");
+    s.delete(&ObjectKey { kind: Kind::Pod, namespace: "ns".into(), name: "dup".into() });
+    let f = run(&c, &s, &enabled(), None, None);
+    let stale = f.iter().find(|f| f.rule.id == "KA-G030").expect("stale grant found");
+    assert_eq!(stale.message, "node n3 reads secrets ns/s with no pod referencing it");
+    assert_eq!(stale.evidence, ["graph: node n3 <- secret ns/s"]);
+}
+
+#[test]
+fn abac_and_webhook_before_node() {
+    let s = state("");
+    let policy = r#"{"apiVersion":"abac.authorization.kubernetes.io/v1beta1","kind":"Policy","spec":{"group":"system:nodes","namespace":"*","resource":"*","apiGroup":"*"}}"#;
+    let abac_first = Chain::from_modes("ABAC,Node,RBAC", Some(("p.jsonl", policy))).unwrap();
+    let f = run(&abac_first, &s, &enabled(), None, None);
+    assert_eq!(ids(&f), ["KA-N002"]);
+    assert!(f[0].message.contains("policy line 1"), "{}", f[0].message);
+    let readonly = policy.replace(r#""apiGroup":"*""#, r#""apiGroup":"*","readonly":true"#);
+    let ro_first = Chain::from_modes("ABAC,Node,RBAC", Some(("p.jsonl", &readonly))).unwrap();
+    assert!(run(&ro_first, &s, &enabled(), None, None).is_empty());
+}
+
+#[test]
+fn every_profile_parses_and_marks_only_its_own_bindings() {
+    for (name, p) in Profile::ALL {
+        assert_eq!(Profile::parse(name), Some(p));
+        for (binding, source) in p.node_bindings() {
+            assert!(!binding.is_empty() && !source.is_empty(), "{name}: a by-design binding names its source");
+            // A binding of that name granting nodes cluster-wide secret reads is marked for
+            // this profile and no other.
+            let extra = format!(
+                r#",
+              {{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{{"name":"r"}},
+               "rules":[{{"apiGroups":[""],"resources":["secrets"],"verbs":["get"]}}]}},
+              {{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{{"name":"{binding}"}},
+               "roleRef":{{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"r"}},
+               "subjects":[{{"kind":"Group","name":"system:nodes"}}]}}"#
+            );
+            let s = state(&extra);
+            for (other, q) in Profile::ALL {
+                let f = run(&Chain::default(), &s, &enabled(), None, Some(q));
+                let marked = f.iter().find(|f| f.rule.id == "KA-R010").expect("finding").by_design.is_some();
+                let expected = q.node_bindings().iter().any(|(b, _)| b == binding);
+                assert_eq!(marked, expected, "binding {binding} under profile {other}");
+            }
+        }
+    }
+    assert_eq!(Profile::parse("minikube"), None);
+}

@@ -78,7 +78,16 @@ pub fn run(args: AuditArgs) -> Result<u8, String> {
                 let design = if f.by_design.is_some() { " (by design)" } else { "" };
                 vec![f.rule.id.into(), format!("{}{design}", f.severity.as_str()), f.message.clone()]
             }));
-            print(&kauthz_core::analysis::list::tabwrite(&rows));
+            let colours: Vec<Option<output::Colour>> = findings
+                .iter()
+                .map(|f| match (f.by_design.is_some(), f.severity) {
+                    (true, _) | (_, Severity::Info | Severity::Low) => Some(output::Colour::Dim),
+                    (_, Severity::Critical) => Some(output::Colour::Red),
+                    (_, Severity::High) => Some(output::Colour::Yellow),
+                    _ => None,
+                })
+                .collect();
+            print(&output::colour_rows(&kauthz_core::analysis::list::tabwrite(&rows), &colours));
         }
         AuditFormat::Wide => {
             let mut text = String::new();

@@ -209,7 +209,11 @@ pub fn run(args: BlastRadiusArgs) -> Result<u8, String> {
                     path_text(b),
                 ]
             }));
-            print(&kauthz_core::analysis::list::tabwrite(&rows));
+            let colours: Vec<Option<output::Colour>> = results
+                .iter()
+                .map(|b| Some(if b.verdict == Verdict::Escalates { output::Colour::Red } else { output::Colour::Green }))
+                .collect();
+            print(&output::colour_rows(&kauthz_core::analysis::list::tabwrite(&rows), &colours));
         }
     }
     Ok(if results.iter().any(|b| b.verdict == Verdict::Escalates) { EXIT_NO } else { EXIT_YES })
