@@ -74,6 +74,8 @@ pub enum AuditFormat {
     Json,
     /// YAML.
     Yaml,
+    /// SARIF 2.1.0, for code-scanning UIs (GitHub code scanning).
+    Sarif,
 }
 
 /// `kauthz audit`.
@@ -129,11 +131,26 @@ pub struct BlastRadiusArgs {
     #[command(flatten)]
     pub admission: AdmissionPluginArgs,
     /// Output format.
-    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
-    pub output: OutputFormat,
+    #[arg(short = 'o', long, value_enum, default_value_t = BlastFormat::Table)]
+    pub output: BlastFormat,
     /// The cluster.
     #[command(flatten)]
     pub cluster: ClusterArgs,
+}
+
+/// Output formats of `blast-radius`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BlastFormat {
+    /// kubectl's default.
+    Table,
+    /// Adds reasons and sources.
+    Wide,
+    /// JSON.
+    Json,
+    /// YAML.
+    Yaml,
+    /// One self-contained HTML page: the reach as an interactive, searchable graph.
+    Html,
 }
 
 const ADMIT_EXAMPLES: &str = "Examples:

@@ -3,7 +3,9 @@
 mod cli;
 mod commands;
 mod context;
+mod html;
 mod output;
+mod sarif;
 
 use std::process::ExitCode;
 
