@@ -42,6 +42,29 @@ pub enum Command {
     /// Kubelet authorization posture: findings with ids, severities, evidence and fixes.
     #[command(after_help = AUDIT_EXAMPLES)]
     Audit(AuditArgs),
+    /// Output shell completion code for bash, zsh, fish (or powershell, elvish), as
+    /// `kubectl completion` does.
+    #[command(after_help = COMPLETION_EXAMPLES)]
+    Completion(CompletionArgs),
+}
+
+const COMPLETION_EXAMPLES: &str = "Examples:
+  # bash: load in the current shell, or install for every new shell
+  source <(kauthz completion bash)
+  kauthz completion bash > /etc/bash_completion.d/kauthz
+
+  # zsh (a directory on $fpath)
+  kauthz completion zsh > \"${fpath[1]}/_kauthz\"
+
+  # fish
+  kauthz completion fish > ~/.config/fish/completions/kauthz.fish";
+
+/// `kauthz completion`.
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 const AUDIT_EXAMPLES: &str = "Examples:

@@ -5,14 +5,13 @@ mod commands;
 mod context;
 mod html;
 mod output;
+mod plugin;
 mod sarif;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = plugin::parse();
     match commands::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {

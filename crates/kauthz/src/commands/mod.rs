@@ -4,6 +4,7 @@ mod admit;
 mod audit;
 mod blast_radius;
 mod can_i;
+mod completion;
 mod explain;
 mod review;
 mod who_can;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> Result<u8, String> {
         Command::Admit(args) => admit::run(args),
         Command::BlastRadius(args) => blast_radius::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Completion(args) => completion::run(args),
     }
 }
 
