@@ -15,9 +15,9 @@
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
+use kauthz_core::ClusterState;
 use kauthz_core::analysis::blast::{Analyzer, BlastRadius, Identity, Verdict};
 use kauthz_core::node::VertexType;
-use kauthz_core::ClusterState;
 use serde::Serialize;
 
 /// The page template: `{{TITLE}}` and `{{DATA}}` are filled in.

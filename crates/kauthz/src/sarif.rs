@@ -235,9 +235,9 @@ impl Locator {
     /// Where `(kind, namespace, name)` is defined, if in a snapshot file. Namespaced objects
     /// written without a namespace land in `default`, as the loader puts them.
     pub fn find(&self, kind: &str, namespace: &str, name: &str) -> Option<&Place> {
-        self.objects.get(&(kind.to_string(), namespace.to_string(), name.to_string())).or_else(|| {
-            (namespace == "default").then(|| self.objects.get(&(kind.to_string(), String::new(), name.to_string()))).flatten()
-        })
+        self.objects
+            .get(&(kind.to_string(), namespace.to_string(), name.to_string()))
+            .or_else(|| (namespace == "default").then(|| self.objects.get(&(kind.to_string(), String::new(), name.to_string()))).flatten())
     }
 }
 
@@ -255,7 +255,12 @@ fn value_of<'l>(line: &'l str, key: &str) -> Option<&'l str> {
         t.strip_prefix('"').and_then(|r| r.strip_prefix(key)).and_then(|r| r.strip_prefix('"')).map(|r| r.strip_prefix(':'))
     })??;
     let v = rest.trim().trim_end_matches(',');
-    Some(v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).or_else(|| v.strip_prefix('\'').and_then(|v| v.strip_suffix('\''))).unwrap_or(v))
+    Some(
+        v.strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .or_else(|| v.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+            .unwrap_or(v),
+    )
 }
 
 /// The line (1-based) of `metadata.name` of the object: a `name:` line whose parent key is
@@ -335,9 +340,8 @@ fn physical(place: &Place) -> Value {
 
 /// The primary place of a finding and the related ones.
 fn places(f: &Finding, sources: &Sources, locator: &Locator) -> (Option<Place>, Vec<(Place, String)>) {
-    let setting = |path: &Option<PathBuf>, keys: &[&str]| {
-        path.as_ref().map(|p| Place { uri: uri(p), line: key_line(p, keys).unwrap_or(1) })
-    };
+    let setting =
+        |path: &Option<PathBuf>, keys: &[&str]| path.as_ref().map(|p| Place { uri: uri(p), line: key_line(p, keys).unwrap_or(1) });
     let primary = match f.rule.id {
         "KA-K040" => setting(&sources.kubelet_config, &["anonymous"]),
         "KA-K041" => setting(&sources.kubelet_config, &["mode"]),

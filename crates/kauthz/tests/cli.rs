@@ -404,3 +404,6 @@ fn can_i_with_object_runs_noderestriction() {
     let out = kauthz(&same);
     assert_eq!((out.status.code(), stdout(&out)), (Some(0), "yes\n".to_string()));
 }
+
+/// Report outputs (SARIF, HTML) and the kubectl-style extras (completion, plugin, krew).
+mod outputs;

@@ -31,7 +31,7 @@ mod tests {
     fn scripts_complete_subcommands_and_flags() {
         for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
             let s = script(shell, "kauthz");
-            for word in ["blast-radius", "can-i", "--as-node", "--with-defaults", "completion"] {
+            for word in ["blast-radius", "can-i", "as-node", "with-defaults", "completion"] {
                 assert!(s.contains(word), "{shell}: {word} missing");
             }
         }
