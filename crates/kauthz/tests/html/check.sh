@@ -29,6 +29,21 @@ render --node kubeletauthz-worker2 -f examples/kubeletauthz/ --with-defaults > "
 render --all-nodes -f examples/kubeletauthz/ --with-defaults > "$out/all-nodes.html"
 render --all-nodes -f crates/kauthz/tests/data/hostile-names.yaml --with-defaults > "$out/hostile.html"
 
+# A busy node (60 pods, each with its secret, configmap and claim: 240+ vertices) on top of
+# the example, for the layout at scale: large groups start collapsed.
+{
+  echo '{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Node","metadata":{"name":"busy"}}'
+  for i in $(seq 0 59); do
+    ns=$(( i % 3 ))
+    printf ',{"apiVersion":"v1","kind":"Pod","metadata":{"name":"app-%d-5f7c9d8b4-x%02d","namespace":"team-%d"},' "$i" "$i" "$ns"
+    printf '"spec":{"nodeName":"busy","serviceAccountName":"app-%d","volumes":[' "$ns"
+    printf '{"name":"s","secret":{"secretName":"creds-%d"}},{"name":"c","configMap":{"name":"config-%d"}},' "$i" "$i"
+    printf '{"name":"d","persistentVolumeClaim":{"claimName":"data-%d"}}]}}\n' "$i"
+  done
+  echo ']}'
+} > "$out/busy.json"
+render --node busy -f "$out/busy.json" -f examples/kubeletauthz/ --with-defaults > "$out/busy.html"
+
 profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT
 chrome() {
@@ -65,6 +80,12 @@ check "$out/all-nodes.html" "#node=kubeletauthz-worker" all-nodes
 [ "$(attr all-nodes data-view)" = kubeletauthz-worker ] || fail "all-nodes: #node= did not select the view"
 grep -q '<table class="nodes">' "$out/all-nodes.dom" || fail "all-nodes: node list missing"
 
+check "$out/busy.html" "" busy
+drawn=$(attr busy data-vertices)
+[ "$drawn" -ge 4 ] && [ "$drawn" -le 120 ] || fail "busy: $drawn vertices drawn (large groups should start collapsed)"
+check "$out/busy.html" "#q=creds-42" busy-search
+[ "$(attr busy-search data-matches)" = 1 ] || fail "busy-search: #q=creds-42 should find the one secret in a collapsed group"
+
 check "$out/hostile.html" "" hostile
 if grep -Eq '<script>alert|<img|<b>bold' "$out/hostile.dom"; then fail "hostile: a name became markup"; fi
 grep -q 'alert(&quot;pod&quot;)\|alert("pod")' "$out/hostile.dom" || fail "hostile: the hostile pod name is not shown as text"
@@ -72,6 +93,7 @@ grep -q 'alert(&quot;pod&quot;)\|alert("pod")' "$out/hostile.dom" || fail "hosti
 chrome --window-size=1600,1000 --screenshot="$PWD/$out/blast-radius-worker2.png" "file://$PWD/$out/worker2.html" 2>/dev/null
 chrome --window-size=1600,1000 --screenshot="$PWD/$out/blast-radius-search.png" "file://$PWD/$out/worker2.html#q=kube-system" 2>/dev/null
 chrome --window-size=1600,1000 --screenshot="$PWD/$out/blast-radius-all-nodes.png" "file://$PWD/$out/all-nodes.html" 2>/dev/null
+chrome --window-size=1600,1000 --screenshot="$PWD/$out/blast-radius-busy.png" "file://$PWD/$out/busy.html#q=app-1" 2>/dev/null
 for png in "$out"/*.png; do [ -s "$png" ] || fail "screenshot $png missing"; done
 
 if [ "$failures" -gt 0 ]; then
