@@ -27,6 +27,9 @@ kauthz=${CARGO_TARGET_DIR:-target}/debug/kauthz
 render() { "$kauthz" blast-radius "$@" -o html || [ $? -eq 1 ]; }
 render --node kubeletauthz-worker2 -f examples/kubeletauthz/ --with-defaults > "$out/worker2.html"
 render --all-nodes -f examples/kubeletauthz/ --with-defaults > "$out/all-nodes.html"
+# The README's figure: the example without the AKS scenario, where worker2 escalates through
+# the local-path provisioner's account.
+render --all-nodes -f examples/kubeletauthz/cluster.yaml -f examples/kubeletauthz/rbac.yaml --with-defaults > "$out/readme.html"
 render --all-nodes -f crates/kauthz/tests/data/hostile-names.yaml --with-defaults > "$out/hostile.html"
 
 # A busy node (60 pods, each with its secret, configmap and claim: 240+ vertices) on top of
@@ -93,6 +96,7 @@ grep -q 'alert(&quot;pod&quot;)\|alert("pod")' "$out/hostile.dom" || fail "hosti
 chrome --window-size=1600,1000 --screenshot="$PWD/$out/blast-radius-worker2.png" "file://$PWD/$out/worker2.html" 2>/dev/null
 chrome --window-size=1600,1000 --screenshot="$PWD/$out/blast-radius-search.png" "file://$PWD/$out/worker2.html#q=kube-system" 2>/dev/null
 chrome --window-size=1600,1000 --screenshot="$PWD/$out/blast-radius-all-nodes.png" "file://$PWD/$out/all-nodes.html" 2>/dev/null
+chrome --window-size=1600,900 --screenshot="$PWD/$out/blast-radius-readme.png" "file://$PWD/$out/readme.html#node=kubeletauthz-worker2" 2>/dev/null
 chrome --window-size=1600,1000 --screenshot="$PWD/$out/blast-radius-busy.png" "file://$PWD/$out/busy.html#q=app-1" 2>/dev/null
 for png in "$out"/*.png; do [ -s "$png" ] || fail "screenshot $png missing"; done
 
