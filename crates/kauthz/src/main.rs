@@ -11,6 +11,9 @@ mod sarif;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    if std::env::args_os().next().is_some_and(|a| plugin::is_completion_helper(&a)) {
+        return ExitCode::from(plugin::run_completion_helper());
+    }
     let cli = plugin::parse();
     match commands::run(cli) {
         Ok(code) => ExitCode::from(code),

@@ -228,6 +228,11 @@ fn runs_as_a_kubectl_plugin() {
     assert_eq!((o.status.code(), stdout(&o).trim()), (Some(0), "yes"), "{}", stderr(&o));
     let o = Command::new(&plugin).args(["can-i", "--bogus"]).output().unwrap();
     assert!(stderr(&o).contains("Usage: kubectl authz can-i"), "{}", stderr(&o));
+    // kubectl's completion helper for plugins: cobra's __complete answer.
+    let helper = dir.join("kubectl_complete-authz");
+    std::fs::copy(env!("CARGO_BIN_EXE_kauthz"), &helper).unwrap();
+    let o = Command::new(&helper).args(["blast-radius", "-o", "h"]).output().unwrap();
+    assert_eq!(stdout(&o), "html\n:4\n");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
