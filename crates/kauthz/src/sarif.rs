@@ -332,10 +332,11 @@ fn key_line(path: &Path, keys: &[&str]) -> Option<usize> {
 }
 
 fn physical(place: &Place) -> Value {
-    json!({
-        "artifactLocation": { "uri": place.uri, "uriBaseId": "%SRCROOT%" },
-        "region": { "startLine": place.line },
-    })
+    // A relative path is relative to the source root (the repository, for code scanning);
+    // an absolute `file://` URI must not name a base.
+    let artifact =
+        if place.uri.starts_with("file://") { json!({ "uri": place.uri }) } else { json!({ "uri": place.uri, "uriBaseId": "%SRCROOT%" }) };
+    json!({ "artifactLocation": artifact, "region": { "startLine": place.line } })
 }
 
 /// The primary place of a finding and the related ones.

@@ -122,6 +122,20 @@ fn sarif_fingerprints_are_stable_across_runs() {
 }
 
 #[test]
+fn sarif_with_absolute_paths_and_stdin_is_valid() {
+    let rbac = root().join("examples/kubeletauthz/rbac.yaml");
+    let cluster = std::fs::read_to_string(root().join("examples/kubeletauthz/cluster.yaml")).unwrap();
+    let o = super::kauthz_stdin(&["audit", "-f", "-", "-f", rbac.to_str().unwrap(), "--with-defaults", "-o", "sarif"], &cluster);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_valid(&doc);
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    let uri =
+        results.iter().find_map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str()).expect("a located result");
+    assert!(uri.starts_with("file:///") && uri.ends_with("examples/kubeletauthz/rbac.yaml"), "{uri}");
+}
+
+#[test]
 fn sarif_schema_check_is_not_vacuous() {
     let (mut doc, _) = audit_sarif();
     doc["runs"][0]["results"][0]["level"] = "fatal".into();
