@@ -79,6 +79,10 @@ check "$out/worker2.html" "#q=coredns" search
 grep -q 'class="v match"' "$out/search.dom" || fail "search: no vertex highlighted"
 grep -q 'class="v dim"' "$out/search.dom" || fail "search: non-matching vertices not dimmed"
 
+check "$out/readme.html" "#node=kubeletauthz-worker2&select=local-path-storage/local-path-provisioner-service-account" select
+grep -q '<div>Leads to:</div>' "$out/select.dom" || fail "select: the details panel lists no outgoing edges"
+grep -q '<li>power create-pods-kube-system' "$out/select.dom" || fail "select: the account's power is not in its details"
+
 check "$out/all-nodes.html" "#node=kubeletauthz-worker" all-nodes
 [ "$(attr all-nodes data-view)" = kubeletauthz-worker ] || fail "all-nodes: #node= did not select the view"
 grep -q '<table class="nodes">' "$out/all-nodes.dom" || fail "all-nodes: node list missing"
