@@ -4,7 +4,7 @@
 SEEDS ?= 200
 CARGO ?= cargo
 
-.PHONY: test example lint conformance selftest bench bench-compare bench-load bench-serve
+.PHONY: test test-html krew example lint conformance selftest bench bench-compare bench-load bench-serve
 
 ## Run every Rust test (unit tests beside the code, CLI integration tests, doc tests).
 test:
@@ -14,6 +14,16 @@ test:
 example:
 	$(CARGO) run --release --locked -q -p kauthz -- can-i --list --as-node kubeletauthz-worker -n kube-system \
 		-f examples/kubeletauthz/cluster.yaml -f examples/kubeletauthz/rbac.yaml --with-defaults -o wide
+
+## The blast-radius HTML page in headless Chromium (installed from Debian's packages when
+## missing); screenshots in target/html-check/.
+test-html:
+	bash crates/kauthz/tests/html/check.sh
+
+## krew release archives and the filled-in plugin manifest in dist/krew/:
+##   make krew VERSION=v0.1.0 BASE_URL=https://github.com/OWNER/kauthz/releases/download/v0.1.0
+krew:
+	bash krew/release.sh "$(VERSION)" "$(BASE_URL)"
 
 lint:
 	$(CARGO) fmt --all -- --check

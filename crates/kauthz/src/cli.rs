@@ -54,6 +54,10 @@ pub enum Command {
     /// break if it were switched on today.
     #[command(after_help = REPLAY_EXAMPLES)]
     Replay(ReplayArgs),
+    /// Output shell completion code for bash, zsh, fish (or powershell, elvish), as
+    /// `kubectl completion` does.
+    #[command(after_help = COMPLETION_EXAMPLES)]
+    Completion(CompletionArgs),
 }
 
 const REPLAY_EXAMPLES: &str = "Examples:
@@ -159,6 +163,25 @@ pub struct DiffArgs {
     pub cluster: ClusterArgs,
 }
 
+const COMPLETION_EXAMPLES: &str = "Examples:
+  # bash: load in the current shell, or install for every new shell
+  source <(kauthz completion bash)
+  kauthz completion bash > /etc/bash_completion.d/kauthz
+
+  # zsh (a directory on $fpath)
+  kauthz completion zsh > \"${fpath[1]}/_kauthz\"
+
+  # fish
+  kauthz completion fish > ~/.config/fish/completions/kauthz.fish";
+
+/// `kauthz completion`.
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
 const AUDIT_EXAMPLES: &str = "Examples:
   kauthz audit -f cluster.json --with-defaults --enable-admission-plugins NodeRestriction
   kauthz audit -f cluster.json --with-defaults --profile aks --fail-on high -o json
@@ -189,6 +212,8 @@ pub enum AuditFormat {
     Json,
     /// YAML.
     Yaml,
+    /// SARIF 2.1.0, for code-scanning UIs (GitHub code scanning).
+    Sarif,
 }
 
 /// `kauthz audit`.
@@ -244,11 +269,26 @@ pub struct BlastRadiusArgs {
     #[command(flatten)]
     pub admission: AdmissionPluginArgs,
     /// Output format.
-    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
-    pub output: OutputFormat,
+    #[arg(short = 'o', long, value_enum, default_value_t = BlastFormat::Table)]
+    pub output: BlastFormat,
     /// The cluster.
     #[command(flatten)]
     pub cluster: ClusterArgs,
+}
+
+/// Output formats of `blast-radius`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BlastFormat {
+    /// kubectl's default.
+    Table,
+    /// Adds reasons and sources.
+    Wide,
+    /// JSON.
+    Json,
+    /// YAML.
+    Yaml,
+    /// One self-contained HTML page: the reach as an interactive, searchable graph.
+    Html,
 }
 
 const ADMIT_EXAMPLES: &str = "Examples:

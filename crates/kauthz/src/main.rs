@@ -3,14 +3,18 @@
 mod cli;
 mod commands;
 mod context;
+mod html;
 mod output;
+mod plugin;
+mod sarif;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    if std::env::args_os().next().is_some_and(|a| plugin::is_completion_helper(&a)) {
+        return ExitCode::from(plugin::run_completion_helper());
+    }
+    let cli = plugin::parse();
     match commands::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {

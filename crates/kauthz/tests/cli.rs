@@ -466,3 +466,5 @@ fn diff_flags_widening() {
     let same = kauthz(&["diff", "examples/kubeletauthz/cluster.yaml", "examples/kubeletauthz/cluster.yaml", "--fail-on-widening"]);
     assert_eq!(same.status.code(), Some(0));
 }
+/// Report outputs (SARIF, HTML) and the kubectl-style extras (completion, plugin, krew).
+mod outputs;

@@ -315,6 +315,12 @@ impl<'a> Analyzer<'a> {
         found
     }
 
+    /// The identities `id` can become in one step, with how (cached): the steps the blast
+    /// radius explores breadth-first, for reports that draw the whole reach.
+    pub fn hops(&self, id: &Identity) -> Vec<Hop> {
+        self.next(id)
+    }
+
     /// The identities `id` can become in one step.
     fn next(&self, id: &Identity) -> Vec<Hop> {
         if let Some(h) = self.hops.borrow().get(id) {

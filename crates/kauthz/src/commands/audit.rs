@@ -72,6 +72,7 @@ pub fn run(args: AuditArgs) -> Result<u8, String> {
     match args.output {
         AuditFormat::Json => print(&output::json(&findings.iter().map(out).collect::<Vec<_>>())?),
         AuditFormat::Yaml => print(&output::yaml(&findings.iter().map(out).collect::<Vec<_>>())?),
+        AuditFormat::Sarif => print(&output::json(&crate::sarif::log(&findings, &crate::sarif::Sources::of(&args)))?),
         AuditFormat::Table => {
             let mut rows = vec![vec!["ID".to_string(), "SEVERITY".into(), "FINDING".into()]];
             rows.extend(findings.iter().map(|f| {

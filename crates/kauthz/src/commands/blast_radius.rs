@@ -5,7 +5,8 @@ use kauthz_core::node::GraphGrant;
 use serde::Serialize;
 
 use super::{EXIT_NO, EXIT_YES, print};
-use crate::cli::{BlastRadiusArgs, OutputFormat};
+// blast-radius has its own formats (html added); the alias keeps the arms as they were.
+use crate::cli::{BlastFormat as OutputFormat, BlastRadiusArgs};
 use crate::{context, output};
 
 #[derive(Serialize)]
@@ -215,6 +216,7 @@ pub fn run(args: BlastRadiusArgs) -> Result<u8, String> {
                 .collect();
             print(&output::colour_rows(&kauthz_core::analysis::list::tabwrite(&rows), &colours));
         }
+        OutputFormat::Html => print(&crate::html::page(&analyzer, &loaded.state, &results, args.depth)?),
     }
     Ok(if results.iter().any(|b| b.verdict == Verdict::Escalates) { EXIT_NO } else { EXIT_YES })
 }

@@ -4,6 +4,7 @@ mod admit;
 mod audit;
 mod blast_radius;
 mod can_i;
+mod completion;
 mod diff;
 mod explain;
 mod replay;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> Result<u8, String> {
         Command::Diff(args) => diff::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Replay(args) => replay::run(args),
+        Command::Completion(args) => completion::run(args),
     }
 }
 
