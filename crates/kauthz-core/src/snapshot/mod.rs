@@ -286,7 +286,15 @@ fn json_type(v: &Value) -> &'static str {
 }
 
 /// Decodes one JSON value that is a single Kubernetes object (used for watch events).
+/// A `List` is refused: a watch event carries one object, and taking only one of a
+/// list's items (or all of them) would apply something the event did not say.
 pub fn decode_object(value: Value) -> Result<Option<Object>, String> {
+    if let Some(Value::String(kind)) = value.get("kind")
+        && kind.ends_with("List")
+        && value.get("items").is_some()
+    {
+        return Err(format!("expected a single object, found a {kind}"));
+    }
     let mut snapshot = Snapshot::default();
     decode_value(value, "object", &mut snapshot).map_err(|(_, m)| m)?;
     Ok(snapshot.objects.pop())
@@ -409,6 +417,20 @@ subjects:
         assert!(parse_text("deep.yaml", &deep_yaml).is_err());
         let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n";
         let _ = parse_text("bomb.yaml", bomb);
+    }
+
+    /// Fuzzing found a watch event whose object was a `List` applied as its last item.
+    #[test]
+    fn watch_event_list_is_refused() {
+        let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": [
+            {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "a"}},
+            {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "b"}}]});
+        assert_eq!(decode_object(list), Err("expected a single object, found a List".into()));
+        let pods = serde_json::json!({"apiVersion": "v1", "kind": "PodList", "items": []});
+        assert!(decode_object(pods).is_err());
+        // A kind merely ending in "List" without items is an (unknown) object, as in files.
+        let odd = serde_json::json!({"apiVersion": "v1", "kind": "CheckList", "metadata": {"name": "x"}});
+        assert_eq!(decode_object(odd), Ok(None));
     }
 
     /// The single-pass decoder and the tree decoder agree on everything the former takes.
