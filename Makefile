@@ -2,9 +2,10 @@
 # the target itself, so they work on a fresh machine.
 
 SEEDS ?= 200
+FUZZ_SECONDS ?= 20
 CARGO ?= cargo
 
-.PHONY: test example lint conformance selftest bench bench-compare bench-load
+.PHONY: test example lint conformance selftest bench bench-compare bench-load fuzz
 
 ## Run every Rust test (unit tests beside the code, CLI integration tests, doc tests).
 test:
@@ -40,3 +41,8 @@ bench-load:
 	test -s target/bench-data/pods-100k.json || ./target/release/examples/gen_pods 100000 > target/bench-data/pods-100k.json
 	/usr/bin/time -v ./target/release/kauthz can-i get secrets/db-1 -n ns-1 --as-node node-1 \
 		-f target/bench-data/pods-100k.json 2>&1 | grep -E '^(yes|no)|Elapsed|Maximum resident'
+
+## Every fuzz target for FUZZ_SECONDS each (cargo-fuzz on the nightly toolchain; installs
+## cargo-fuzz when missing). Long runs: `make fuzz FUZZ_SECONDS=3600` (see fuzz/README.md).
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh

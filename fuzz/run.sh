@@ -12,11 +12,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 seconds=${FUZZ_SECONDS:-20}
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+rustup toolchain list | grep -q '^nightly' || { echo "fuzzing needs the nightly toolchain (rustup toolchain install nightly)" >&2; exit 1; }
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$(pwd)/../target}/fuzz
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(cargo +nightly fuzz list)
 fi
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$(pwd)/../target}/fuzz
 scratch=$CARGO_TARGET_DIR/corpus
 
 # The default build keeps debug assertions on: the graph's invariants are debug_asserts.

@@ -39,7 +39,9 @@ fn labels(u: &mut Unstructured) -> Result<Value> {
 
 fn gen_object_for(u: &mut Unstructured, resource: &str, sub: &str) -> Result<Value> {
     let mut v = match (resource, sub) {
-        ("pods", "eviction") => json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": pick(u, NAMES)?, "namespace": pick(u, NAMESPACES)?}}),
+        ("pods", "eviction") => {
+            json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": pick(u, NAMES)?, "namespace": pick(u, NAMESPACES)?}})
+        }
         ("pods", _) => {
             let mut p = gen_object(u, Kind::Pod)?;
             if u.arbitrary()? {

@@ -50,7 +50,8 @@ fn gen_review(u: &mut Unstructured) -> Result<Value> {
     opt(u, &mut spec, "user", &["system:node:n1", "system:node:n2", "alice", "system:serviceaccount:ns:sa", "system:node:", ""])?;
     if u.arbitrary()? {
         let n = u.int_in_range(0..=3)?;
-        let groups = (0..n).map(|_| pick(u, &["system:nodes", "system:authenticated", "system:masters", "g"])).collect::<Result<Vec<_>>>()?;
+        let groups =
+            (0..n).map(|_| pick(u, &["system:nodes", "system:authenticated", "system:masters", "g"])).collect::<Result<Vec<_>>>()?;
         spec.insert(if u.ratio(1, 5)? { "group" } else { "groups" }.into(), groups.into());
     }
     if u.ratio(1, 4)? {
@@ -67,22 +68,52 @@ fn gen_review(u: &mut Unstructured) -> Result<Value> {
             opt(u, &mut ra, "verb", &["get", "list", "watch", "create", "update", "patch", "delete", "*", "deletecollection"])?;
             opt(u, &mut ra, "group", &["", "storage.k8s.io", "resource.k8s.io", "certificates.k8s.io", "*"])?;
             opt(u, &mut ra, "version", &["v1", "", "*"])?;
-            opt(u, &mut ra, "resource", &[
-                "secrets", "configmaps", "pods", "nodes", "persistentvolumes", "persistentvolumeclaims", "serviceaccounts",
-                "volumeattachments", "resourceclaims", "resourceslices", "podcertificaterequests", "leases", "csinodes", "*",
-            ])?;
+            opt(
+                u,
+                &mut ra,
+                "resource",
+                &[
+                    "secrets",
+                    "configmaps",
+                    "pods",
+                    "nodes",
+                    "persistentvolumes",
+                    "persistentvolumeclaims",
+                    "serviceaccounts",
+                    "volumeattachments",
+                    "resourceclaims",
+                    "resourceslices",
+                    "podcertificaterequests",
+                    "leases",
+                    "csinodes",
+                    "*",
+                ],
+            )?;
             opt(u, &mut ra, "subresource", &["", "status", "token", "eviction", "log"])?;
             opt(u, &mut ra, "name", NAMES)?;
             if u.ratio(1, 3)? {
-                ra.insert("fieldSelector".into(), selector(u, &["spec.nodeName=n1", "spec.nodeName!=n1", "metadata.name=x,spec.nodeName=n2", "", "a=b=c"], &["spec.nodeName", "metadata.name"])?);
+                ra.insert(
+                    "fieldSelector".into(),
+                    selector(
+                        u,
+                        &["spec.nodeName=n1", "spec.nodeName!=n1", "metadata.name=x,spec.nodeName=n2", "", "a=b=c"],
+                        &["spec.nodeName", "metadata.name"],
+                    )?,
+                );
             }
             if u.ratio(1, 3)? {
-                ra.insert("labelSelector".into(), selector(u, &["app=a", "app in (a,b)", "!x", "x>1", "", "a b"], &["app", "x", "Bad Key"])?);
+                ra.insert(
+                    "labelSelector".into(),
+                    selector(u, &["app=a", "app in (a,b)", "!x", "x>1", "", "a b"], &["app", "x", "Bad Key"])?,
+                );
             }
             spec.insert("resourceAttributes".into(), Value::Object(ra));
         }
         if u.ratio(1, 4)? {
-            spec.insert("nonResourceAttributes".into(), json!({"path": pick(u, &["/healthz", "/api", "/metrics", ""])?, "verb": pick(u, &["get", "post"])?}));
+            spec.insert(
+                "nonResourceAttributes".into(),
+                json!({"path": pick(u, &["/healthz", "/api", "/metrics", ""])?, "verb": pick(u, &["get", "post"])?}),
+            );
         }
         ("authorization.k8s.io/v1", "SubjectAccessReview")
     };
@@ -167,4 +198,3 @@ fuzz_target!(|data: &[u8]| {
         check_sar(value);
     }
 });
-

@@ -61,7 +61,9 @@ fuzz_target!(|data: &[u8]| {
             // back can change (`a==b` becomes `a=b`): compare them as sets.
             let again = field_string(&reqs);
             let sorted = |mut v: Vec<FieldRequirement>| {
-                v.sort_by(|a, b| (&a.field, a.operator == Operator::Equals, &a.value).cmp(&(&b.field, b.operator == Operator::Equals, &b.value)));
+                v.sort_by(|a, b| {
+                    (&a.field, a.operator == Operator::Equals, &a.value).cmp(&(&b.field, b.operator == Operator::Equals, &b.value))
+                });
                 v
             };
             let back = parse_field_selector(&again).unwrap_or_else(|e| panic!("{text:?} -> {again:?}: {e}"));

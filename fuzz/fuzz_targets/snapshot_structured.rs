@@ -125,7 +125,13 @@ fn run(u: &mut Unstructured) -> Result<()> {
                 assert_eq!(o.kind(), *kind);
                 assert_eq!(o.meta().name, v["metadata"]["name"].as_str().unwrap());
                 let ns = v["metadata"]["namespace"].as_str().unwrap_or_default();
-                let ns = if !kind.namespaced() { "" } else if ns.is_empty() { "default" } else { ns };
+                let ns = if !kind.namespaced() {
+                    ""
+                } else if ns.is_empty() {
+                    "default"
+                } else {
+                    ns
+                };
                 assert_eq!(o.meta().namespace, ns);
             }
         }
@@ -146,4 +152,3 @@ fn run(u: &mut Unstructured) -> Result<()> {
 fuzz_target!(|data: &[u8]| {
     let _ = run(&mut Unstructured::new(data));
 });
-

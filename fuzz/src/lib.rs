@@ -137,7 +137,11 @@ fn emit(value: &Value, indent: usize, out: &mut String) {
     match value {
         Value::Object(map) if !map.is_empty() => {
             for (k, v) in map {
-                let key = yaml_quote(k);
+                let mut key = yaml_quote(k);
+                // YAML limits implicit keys to 1024 characters; longer ones need `? key`.
+                if key.len() > 1000 {
+                    key = format!("? {key}\n{pad}");
+                }
                 if is_scalar(v) {
                     let _ = writeln!(out, "{pad}{key}: {}", scalar(v));
                 } else {
@@ -433,7 +437,9 @@ pub fn gen_object(u: &mut Unstructured, kind: Kind) -> arbitrary::Result<Value> 
         Kind::PersistentVolume => {
             let mut spec = json!({"claimRef": {"name": pick(u, NAMES)?, "namespace": pick(u, NAMESPACES)?}});
             match u.int_in_range(0..=3)? {
-                0 => spec["csi"] = json!({"driver": "d", "volumeHandle": "h", "nodePublishSecretRef": {"name": pick(u, NAMES)?, "namespace": pick(u, NAMESPACES)?}, "controllerExpandSecretRef": {"name": pick(u, NAMES)?, "namespace": "ns"}}),
+                0 => {
+                    spec["csi"] = json!({"driver": "d", "volumeHandle": "h", "nodePublishSecretRef": {"name": pick(u, NAMES)?, "namespace": pick(u, NAMESPACES)?}, "controllerExpandSecretRef": {"name": pick(u, NAMES)?, "namespace": "ns"}})
+                }
                 1 => spec["azureFile"] = json!({"secretName": pick(u, NAMES)?, "shareName": "s", "secretNamespace": pick(u, NAMESPACES)?}),
                 2 => spec["flexVolume"] = json!({"driver": "f", "secretRef": {"name": pick(u, NAMES)?, "namespace": "ns"}}),
                 _ => {}
@@ -462,7 +468,8 @@ pub fn gen_object(u: &mut Unstructured, kind: Kind) -> arbitrary::Result<Value> 
         }
         Kind::RoleBinding | Kind::ClusterRoleBinding => {
             let ref_kind = if kind == Kind::RoleBinding && u.arbitrary()? { "Role" } else { "ClusterRole" };
-            v["roleRef"] = json!({"apiGroup": "rbac.authorization.k8s.io", "kind": ref_kind, "name": pick(u, &["reader", "aggregate", "edit", "x"])?});
+            v["roleRef"] =
+                json!({"apiGroup": "rbac.authorization.k8s.io", "kind": ref_kind, "name": pick(u, &["reader", "aggregate", "edit", "x"])?});
             v["subjects"] = subjects(u)?;
         }
         Kind::Namespace | Kind::ServiceAccount => {}
