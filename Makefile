@@ -2,9 +2,10 @@
 # the target itself, so they work on a fresh machine.
 
 SEEDS ?= 200
+FUZZ_SECONDS ?= 20
 CARGO ?= cargo
 
-.PHONY: test test-html krew example lint conformance selftest bench bench-compare bench-load bench-serve
+.PHONY: test test-html krew example lint conformance selftest bench bench-compare bench-load bench-serve fuzz
 
 ## Run every Rust test (unit tests beside the code, CLI integration tests, doc tests).
 test:
@@ -64,3 +65,8 @@ bench-serve:
 	  --listen 127.0.0.1:18444 --tls-cert-file $$D/certs/tls.crt --tls-private-key-file $$D/certs/tls.key 2>$$D/serve.log & pid=$$!; \
 	  trap "kill $$pid" EXIT; for i in $$(seq 1 120); do grep -q listening $$D/serve.log && break; sleep 1; done; \
 	  ./target/release/examples/loadgen run --addr 127.0.0.1:18444 --ca $$D/certs/ca.crt --mix $$D/mix.jsonl --connections 8 --requests 200000'
+
+## Every fuzz target for FUZZ_SECONDS each (cargo-fuzz on the nightly toolchain; installs
+## cargo-fuzz when missing). Long runs: `make fuzz FUZZ_SECONDS=3600` (see fuzz/README.md).
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh

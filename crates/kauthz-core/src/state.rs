@@ -10,6 +10,10 @@ use crate::model::{Kind, Object, ObjectKey};
 use crate::node;
 use crate::rbac::RbacIndex;
 
+#[cfg(test)]
+#[path = "state_props.rs"]
+mod props;
+
 /// All objects by kind, namespace and name.
 #[derive(Debug, Clone, Default)]
 pub struct ObjectStore {

@@ -19,7 +19,7 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::hash::Hasher;
+use std::hash::{BuildHasher, Hasher};
 
 use hashbrown::HashTable;
 use smallvec::SmallVec;
@@ -118,58 +118,39 @@ impl VertexType {
     }
 }
 
-/// FxHash: interning lookups hash short names on every request; SipHash would dominate.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FxHasher {
-    hash: u64,
-}
+/// The seeded hash of the vertex table. Anyone who can create a pod chooses the names of
+/// the secrets, configmaps and claims it references, so a fixed hash (the FxHash used
+/// before, whose multiplier is public) lets them craft names that all land in one probe
+/// sequence and make every insert and lookup linear: the graph build quadratic. foldhash
+/// is as fast on short names; its per-graph seed comes from the operating system's
+/// randomness (through std's `RandomState`), its shared seed from foldhash's process-wide
+/// one, so colliding names cannot be computed offline.
+#[derive(Clone)]
+struct VertexHasher(foldhash::fast::SeedableRandomState);
 
-const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+impl VertexHasher {
+    fn new() -> Self {
+        let seed = std::collections::hash_map::RandomState::new().hash_one(0x6b61_7574_687a_u64);
+        VertexHasher(foldhash::fast::SeedableRandomState::with_seed(seed, foldhash::SharedSeed::global_random()))
+    }
 
-impl FxHasher {
+    /// The lookup hash of a vertex key. The namespace length keeps the namespace/name
+    /// split part of the key (`ns-a`/`b` is not `ns-`/`ab`).
     #[inline]
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut buf = [0u8; 8];
-            buf[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(buf));
-        }
-    }
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.hash
+    fn key_hash(&self, vtype: VertexType, namespace: &str, name: &str) -> u64 {
+        let mut h = self.0.build_hasher();
+        h.write_u8(vtype as u8);
+        h.write(namespace.as_bytes());
+        h.write_usize(namespace.len());
+        h.write(name.as_bytes());
+        h.finish()
     }
 }
 
-/// The lookup hash of a vertex key.
-#[inline]
-fn key_hash(vtype: VertexType, namespace: &str, name: &str) -> u64 {
-    let mut h = FxHasher::default();
-    h.write_u8(vtype as u8);
-    h.write(namespace.as_bytes());
-    h.write_usize(namespace.len());
-    h.write(name.as_bytes());
-    h.finish()
+impl std::fmt::Debug for VertexHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("VertexHasher(seeded)")
+    }
 }
 
 /// Arena bytes below which dead names are never compacted away.
@@ -250,9 +231,9 @@ impl Vertex {
 
 /// The lookup hash of a live vertex (for table growth).
 #[inline]
-fn slot_hash(slots: &[Option<Vertex>], arena: &str, id: u32) -> u64 {
+fn slot_hash(hasher: &VertexHasher, slots: &[Option<Vertex>], arena: &str, id: u32) -> u64 {
     let v = slots[id as usize].as_ref().expect("live vertex");
-    key_hash(v.vtype, v.namespace(arena), v.name(arena))
+    hasher.key_hash(v.vtype, v.namespace(arena), v.name(arena))
 }
 
 /// The node graph: vertices for objects kubelets may need, edges towards nodes.
@@ -268,8 +249,9 @@ pub struct Graph {
     arena: String,
     /// Arena bytes of removed vertices, reclaimed by compaction.
     dead: usize,
-    /// Live vertex ids, hashed by [`key_hash`].
+    /// Live vertex ids, hashed by `hasher`.
     table: HashTable<u32>,
+    hasher: VertexHasher,
     threshold: usize,
     pub(crate) watch: super::Watched,
 }
@@ -319,6 +301,7 @@ impl Graph {
             arena: String::new(),
             dead: 0,
             table: HashTable::new(),
+            hasher: VertexHasher::new(),
             threshold,
             watch: super::Watched::default(),
         }
@@ -354,7 +337,7 @@ impl Graph {
     pub(crate) fn lookup(&self, vtype: VertexType, namespace: &str, name: &str) -> Option<u32> {
         let (slots, arena) = (&self.slots, self.arena.as_str());
         self.table
-            .find(key_hash(vtype, namespace, name), |&id| {
+            .find(self.hasher.key_hash(vtype, namespace, name), |&id| {
                 let v = slots[id as usize].as_ref().expect("live vertex");
                 v.vtype == vtype
                     && v.ns_len as usize == namespace.len()
@@ -396,8 +379,8 @@ impl Graph {
         } else {
             self.slots[id as usize] = Some(vertex);
         }
-        let (slots, arena) = (&self.slots, self.arena.as_str());
-        self.table.insert_unique(key_hash(vtype, namespace, name), id, |&x| slot_hash(slots, arena, x));
+        let (slots, arena, hasher) = (&self.slots, self.arena.as_str(), &self.hasher);
+        self.table.insert_unique(hasher.key_hash(vtype, namespace, name), id, |&x| slot_hash(hasher, slots, arena, x));
         self.live += 1;
         id
     }
@@ -430,7 +413,7 @@ impl Graph {
                 sv.out.swap_remove(p);
             }
         }
-        let hash = key_hash(vertex.vtype, vertex.namespace(&self.arena), vertex.name(&self.arena));
+        let hash = self.hasher.key_hash(vertex.vtype, vertex.namespace(&self.arena), vertex.name(&self.arena));
         if let Ok(entry) = self.table.find_entry(hash, |&x| x == id) {
             entry.remove();
         }

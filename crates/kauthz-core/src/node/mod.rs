@@ -12,6 +12,8 @@ pub mod populator;
 pub mod sample;
 
 #[cfg(test)]
+mod collisions;
+#[cfg(test)]
 mod tests;
 
 pub use authorizer::{NodeAuthorizer, default_authorizer, handles, node_rules};

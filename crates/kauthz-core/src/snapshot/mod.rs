@@ -75,7 +75,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Snapshot, LoadError> {
             continue;
         }
         let mut files = Vec::new();
-        collect_files(path, true, &mut files)?;
+        collect_files(path, &mut files)?;
         for file in files {
             let label = file.display().to_string();
             let text = std::fs::read_to_string(&file).map_err(|e| LoadError {
@@ -89,19 +89,67 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Snapshot, LoadError> {
     Ok(snapshot)
 }
 
-fn collect_files(path: &Path, explicit: bool, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let err =
-        |e: std::io::Error| LoadError { file: path.display().to_string(), location: String::new(), message: format!("cannot read: {e}") };
-    let meta = std::fs::metadata(path).map_err(err)?;
-    if meta.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path).map_err(err)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        entries.sort();
-        for entry in entries {
-            collect_files(&entry, false, out)?;
-        }
-    } else if explicit || matches!(path.extension().and_then(|e| e.to_str()), Some("json" | "yaml" | "yml")) {
+/// Lists the files to read under `path`: the path itself when it is not a directory,
+/// otherwise every snapshot file below it in path order. Symbolic links are followed, and
+/// a link leading back to a directory being walked is an error, as are entries that cannot
+/// be read: a directory of links must not make the walk loop or blow up.
+fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let meta = std::fs::metadata(path).map_err(|e| file_error(path, format!("cannot read: {e}")))?;
+    if !meta.is_dir() {
+        // A file named explicitly is read whatever its name; a pipe is fine (`-f <(kubectl
+        // get ...)`, like `-` for stdin), a device is not.
+        check_file_type(path, meta.file_type(), true)?;
         out.push(path.to_path_buf());
+        return Ok(());
     }
+    for entry in walkdir::WalkDir::new(path).follow_links(true).sort_by_file_name() {
+        let entry = entry.map_err(|e| walk_error(path, e))?;
+        let file_type = entry.file_type();
+        if file_type.is_dir() || !matches!(entry.path().extension().and_then(|e| e.to_str()), Some("json" | "yaml" | "yml")) {
+            continue;
+        }
+        check_file_type(entry.path(), file_type, false)?;
+        out.push(entry.into_path());
+    }
+    Ok(())
+}
+
+fn file_error(path: &Path, message: String) -> LoadError {
+    LoadError { file: path.display().to_string(), location: String::new(), message }
+}
+
+fn walk_error(root: &Path, e: walkdir::Error) -> LoadError {
+    let at = e.path().unwrap_or(root);
+    match (e.loop_ancestor(), e.io_error()) {
+        (Some(ancestor), _) => file_error(at, format!("cannot read: symbolic link loop (leads back to {})", ancestor.display())),
+        (None, Some(io)) => file_error(at, format!("cannot read: {io}")),
+        (None, None) => file_error(at, format!("cannot read: {e}")),
+    }
+}
+
+/// Refuses what reading could hang on or never finish: devices (`/dev/zero` never ends, a
+/// terminal waits for typing), sockets, and in directories also FIFOs (opening one blocks
+/// until some writer appears). A FIFO named explicitly is the caller's pipe.
+fn check_file_type(path: &Path, file_type: std::fs::FileType, explicit: bool) -> Result<(), LoadError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if file_type.is_char_device() {
+            Some("a character device")
+        } else if file_type.is_block_device() {
+            Some("a block device")
+        } else if file_type.is_socket() {
+            Some("a socket")
+        } else if file_type.is_fifo() && !explicit {
+            Some("a FIFO (named pipe)")
+        } else {
+            None
+        };
+        if let Some(what) = what {
+            return Err(file_error(path, format!("cannot read: {what}, not a file")));
+        }
+    }
+    let _ = (path, file_type, explicit);
     Ok(())
 }
 
@@ -286,7 +334,15 @@ fn json_type(v: &Value) -> &'static str {
 }
 
 /// Decodes one JSON value that is a single Kubernetes object (used for watch events).
+/// A `List` is refused: a watch event carries one object, and taking only one of a
+/// list's items (or all of them) would apply something the event did not say.
 pub fn decode_object(value: Value) -> Result<Option<Object>, String> {
+    if let Some(Value::String(kind)) = value.get("kind")
+        && kind.ends_with("List")
+        && value.get("items").is_some()
+    {
+        return Err(format!("expected a single object, found a {kind}"));
+    }
     let mut snapshot = Snapshot::default();
     decode_value(value, "object", &mut snapshot).map_err(|(_, m)| m)?;
     Ok(snapshot.objects.pop())
@@ -409,6 +465,155 @@ subjects:
         assert!(parse_text("deep.yaml", &deep_yaml).is_err());
         let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n";
         let _ = parse_text("bomb.yaml", bomb);
+    }
+
+    /// A fresh directory under the system temp dir, removed on drop.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(tag: &str) -> TempDir {
+            let dir = std::env::temp_dir().join(format!("kauthz-{tag}-{}-{:?}", std::process::id(), std::thread::current().id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            #[cfg(unix)]
+            for sub in ["locked", "locked.yaml"] {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(self.0.join(sub), std::fs::Permissions::from_mode(0o755));
+            }
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    const NODE: &str = "apiVersion: v1\nkind: Node\nmetadata: {name: n}\n";
+
+    /// Runs `load_paths` on another thread: a hang fails the test instead of stalling it.
+    fn load_within(paths: Vec<PathBuf>) -> Result<Snapshot, LoadError> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(load_paths(&paths));
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(20)).expect("load_paths hung")
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn directory_symlink_loops_are_errors_not_hangs() {
+        let dir = TempDir::new("loop");
+        std::fs::write(dir.0.join("a.yaml"), NODE).unwrap();
+        std::fs::create_dir(dir.0.join("sub")).unwrap();
+        // Two links back up: walked naively, every level doubles the paths to visit.
+        std::os::unix::fs::symlink("..", dir.0.join("sub/up1")).unwrap();
+        std::os::unix::fs::symlink("..", dir.0.join("sub/up2")).unwrap();
+        let e = load_within(vec![dir.0.clone()]).unwrap_err();
+        assert!(e.message.contains("symbolic link loop"), "{e}");
+        assert!(e.file.contains("up1"), "names the link: {e}");
+
+        // A link to itself fails at its own lookup.
+        let dir = TempDir::new("selfloop");
+        std::os::unix::fs::symlink("x.yaml", dir.0.join("x.yaml")).unwrap();
+        let e = load_within(vec![dir.0.clone()]).unwrap_err();
+        assert!(e.file.ends_with("x.yaml") && e.message.starts_with("cannot read"), "{e}");
+
+        // Links that do not loop are followed.
+        let dir = TempDir::new("links");
+        std::fs::create_dir(dir.0.join("real")).unwrap();
+        std::fs::write(dir.0.join("real/n.yaml"), NODE).unwrap();
+        std::os::unix::fs::symlink("real", dir.0.join("alias")).unwrap();
+        assert_eq!(load_within(vec![dir.0.clone()]).unwrap().objects.len(), 2);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_and_devices_are_refused_in_directories() {
+        let dir = TempDir::new("special");
+        std::fs::write(dir.0.join("a.yaml"), NODE).unwrap();
+        let fifo = dir.0.join("pipe.yaml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+        if made {
+            let e = load_within(vec![dir.0.clone()]).unwrap_err();
+            assert!(e.file.ends_with("pipe.yaml") && e.message.contains("FIFO"), "{e}");
+            std::fs::remove_file(&fifo).unwrap();
+            // A FIFO without a snapshot extension is ignored like any other file.
+            assert!(std::process::Command::new("mkfifo").arg(dir.0.join("pipe")).status().unwrap().success());
+            assert_eq!(load_within(vec![dir.0.clone()]).unwrap().objects.len(), 1);
+        }
+        std::os::unix::fs::symlink("/dev/zero", dir.0.join("zero.json")).unwrap();
+        let e = load_within(vec![dir.0.clone()]).unwrap_err();
+        assert!(e.file.ends_with("zero.json") && e.message.contains("character device"), "{e}");
+        // Named explicitly, a device is refused too (it would be read forever).
+        let e = load_within(vec![PathBuf::from("/dev/zero")]).unwrap_err();
+        assert_eq!(e.to_string(), "/dev/zero: cannot read: a character device, not a file");
+    }
+
+    /// A FIFO named explicitly is a pipe the caller feeds (`-f <(kubectl get ...)`).
+    #[cfg(unix)]
+    #[test]
+    fn an_explicit_fifo_is_read() {
+        let dir = TempDir::new("fifo");
+        let fifo = dir.0.join("in");
+        if !std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success()) {
+            return;
+        }
+        let writer = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::write(fifo, NODE).unwrap())
+        };
+        assert_eq!(load_within(vec![fifo]).unwrap().objects.len(), 1);
+        writer.join().unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unreadable_entries_are_named() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = TempDir::new("unreadable");
+        std::fs::write(dir.0.join("a.yaml"), NODE).unwrap();
+        let file = dir.0.join("locked.yaml");
+        std::fs::write(&file, NODE).unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o000)).unwrap();
+        // Root reads anything: only check what an ordinary user gets.
+        if std::fs::read(&file).is_err() {
+            let e = load_within(vec![dir.0.clone()]).unwrap_err();
+            assert!(e.file.ends_with("locked.yaml") && e.message.starts_with("cannot read"), "{e}");
+        }
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::remove_file(&file).unwrap();
+        let sub = dir.0.join("locked");
+        std::fs::create_dir(&sub).unwrap();
+        std::fs::write(sub.join("b.yaml"), NODE).unwrap();
+        std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o000)).unwrap();
+        if std::fs::read_dir(&sub).is_err() {
+            let e = load_within(vec![dir.0.clone()]).unwrap_err();
+            assert!(e.file.ends_with("locked") && e.message.starts_with("cannot read"), "{e}");
+        }
+        // Not valid UTF-8: refused with the file named, whoever runs the test.
+        std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::write(dir.0.join("bin.yaml"), [0xff, 0xfe, 0x00]).unwrap();
+        let e = load_within(vec![dir.0.clone()]).unwrap_err();
+        assert!(e.file.ends_with("bin.yaml") && e.message.starts_with("cannot read"), "{e}");
+        // A missing path is named.
+        let e = load_within(vec![dir.0.join("missing.yaml")]).unwrap_err();
+        assert!(e.file.ends_with("missing.yaml"), "{e}");
+    }
+
+    /// Fuzzing found a watch event whose object was a `List` applied as its last item.
+    #[test]
+    fn watch_event_list_is_refused() {
+        let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": [
+            {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "a"}},
+            {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "b"}}]});
+        assert_eq!(decode_object(list), Err("expected a single object, found a List".into()));
+        let pods = serde_json::json!({"apiVersion": "v1", "kind": "PodList", "items": []});
+        assert!(decode_object(pods).is_err());
+        // A kind merely ending in "List" without items is an (unknown) object, as in files.
+        let odd = serde_json::json!({"apiVersion": "v1", "kind": "CheckList", "metadata": {"name": "x"}});
+        assert_eq!(decode_object(odd), Ok(None));
     }
 
     /// The single-pass decoder and the tree decoder agree on everything the former takes.
