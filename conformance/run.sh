@@ -74,17 +74,9 @@ failures=0
 run_case() {
   local label="$1" dir="$2"; shift 2
   local flags=("$@")
-  # The oracle waits for the fake clientset's informers to deliver every write; under heavy
-  # load one delivery has been seen to go missing (a harness fault, not an answer), so a
-  # failed oracle run is retried before it counts as a failure.
-  local attempt ok=0
-  for attempt in 1 2 3; do
-    if "$BIN/oracle" review "${flags[@]}" < "$dir/requests.jsonl" > "$dir/oracle.jsonl" 2> "$dir/oracle.err"; then
-      ok=1; break
-    fi
-    echo "conformance: $label: oracle attempt $attempt failed: $(tail -1 "$dir/oracle.err")" >&2
-  done
-  if [ "$ok" != 1 ]; then
+  # No retries: the oracle waits for every informer delivery and watch registration, so
+  # a failed oracle run is a fault to find, not a flake to hide.
+  if ! "$BIN/oracle" review "${flags[@]}" < "$dir/requests.jsonl" > "$dir/oracle.jsonl" 2> "$dir/oracle.err"; then
     echo "FAIL $label: oracle failed: $(tail -3 "$dir/oracle.err")" >&2
     failures=$((failures + 1)); return
   fi
