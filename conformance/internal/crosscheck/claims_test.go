@@ -1,6 +1,11 @@
 package crosscheck
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	authorizationv1 "k8s.io/api/authorization/v1"
+)
 
 func TestIdentityOf(t *testing.T) {
 	cases := []struct {
@@ -106,5 +111,23 @@ func TestParseList(t *testing.T) {
 	}
 	if _, err := parseList([]byte(`{"metadata":{"annotations":{"kauthz.dev/rule-sources":"[]"}},"status":{"resourceRules":[{"verbs":["get"]}]}}`)); err == nil {
 		t.Fatal("sources misaligned with rules must be an error")
+	}
+}
+
+func TestWhoCanArgs(t *testing.T) {
+	ra := func(res, name, ns string) authorizationv1.SubjectAccessReviewSpec {
+		return authorizationv1.SubjectAccessReviewSpec{ResourceAttributes: &authorizationv1.ResourceAttributes{Verb: "get", Resource: res, Name: name, Namespace: ns}}
+	}
+	args, _, ok := whoCanArgs(ra("pods", "p", ""))
+	if !ok || strings.Join(args, " ") != "who-can get pods./p -o json -A" {
+		t.Fatalf("got %q %v", args, ok)
+	}
+	for _, bad := range []authorizationv1.SubjectAccessReviewSpec{
+		ra("p\x00q", "", "ns"), ra("pods", "a\x00", "ns"), ra("-x", "", "ns"), ra("pods", "", "-n"), ra("Pods", "", "ns"),
+		ra("a.b", "", "ns"), ra("pods", strings.Repeat("x", 200000), "ns"),
+	} {
+		if _, _, ok := whoCanArgs(bad); ok {
+			t.Errorf("whoCanArgs(%+v) accepted", bad.ResourceAttributes)
+		}
 	}
 }

@@ -268,7 +268,7 @@ func whoCanArgs(spec authorizationv1.SubjectAccessReviewSpec) ([]string, authori
 		return []string{"who-can", n.Verb, n.Path, "-o", "json"}, out, true
 	}
 	ra := spec.ResourceAttributes
-	if ra == nil || !usableArg(ra.Verb) || len(ra.Name)+len(ra.Namespace)+len(ra.Resource)+len(ra.Group)+len(ra.Subresource) > 100000 || strings.ContainsRune(ra.Namespace+ra.Name+ra.Group+ra.Subresource, 0) || strings.HasPrefix(ra.Namespace, "-") || ra.Resource == "" || strings.ContainsAny(ra.Resource, "./") || strings.ToLower(ra.Resource) != ra.Resource ||
+	if ra == nil || !usableArg(ra.Verb) || len(ra.Name)+len(ra.Namespace)+len(ra.Resource)+len(ra.Group)+len(ra.Subresource) > 100000 || strings.ContainsRune(ra.Namespace+ra.Name+ra.Group+ra.Subresource+ra.Resource, 0) || strings.HasPrefix(ra.Namespace, "-") || ra.Resource == "" || strings.ContainsAny(ra.Resource, "./") || strings.ToLower(ra.Resource) != ra.Resource ||
 		strings.ToLower(ra.Group) != ra.Group || strings.HasPrefix(ra.Verb, "-") {
 		return nil, out, false
 	}
