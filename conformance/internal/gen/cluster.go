@@ -23,6 +23,9 @@ type Sizes struct {
 	MinNodes, MaxNodes       int
 	MinPods, MaxPods         int
 	MinRequests, MaxRequests int
+	// NoHostile leaves out the hostile classes (hostile.go) and the subjects of kinds
+	// upstream never matches: the seed's bytes as they were before those existed.
+	NoHostile bool
 }
 
 // DefaultSizes keeps scenarios small enough that 200 seeds run in a few minutes.

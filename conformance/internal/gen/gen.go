@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 
@@ -41,7 +42,9 @@ type Scenario struct {
 // Generate builds the scenario for a seed. The same seed always yields the same bytes.
 func Generate(seed uint64, sz Sizes) (*Scenario, error) {
 	c := newCluster(seed, sz)
-	snap, err := c.snapshot()
+	h := newHostile(seed, c)
+	h.off = sz.NoHostile
+	snap, err := c.snapshot(seed, h)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +59,7 @@ func Generate(seed uint64, sz Sizes) (*Scenario, error) {
 		if err != nil {
 			return err
 		}
-		reqs.Write(data)
+		reqs.Write(fixSurrogates(data))
 		reqs.WriteByte('\n')
 		return nil
 	}
@@ -82,6 +85,15 @@ func Generate(seed uint64, sz Sizes) (*Scenario, error) {
 			if i == total/rounds {
 				break
 			}
+			if !h.off && h.chance(HostileShare) {
+				line := any(h.sar())
+				if h.chance(0.15) {
+					line = h.rulesReview()
+				}
+				if err := enc(line); err != nil {
+					return nil, err
+				}
+			}
 			if err := enc(c.request()); err != nil {
 				return nil, err
 			}
@@ -92,7 +104,17 @@ func Generate(seed uint64, sz Sizes) (*Scenario, error) {
 			return nil, err
 		}
 	}
-	return &Scenario{Snapshot: snap, Requests: reqs.Bytes(), Chain: c.chainFor(seed), Admission: adm}, nil
+	chain := c.chainFor(seed)
+	if len(chain.ABAC) > 0 && !h.off {
+		for _, line := range h.abacLines() {
+			data, err := json.Marshal(line)
+			if err != nil {
+				return nil, err
+			}
+			chain.ABAC = append(append(chain.ABAC, fixSurrogates(data)...), '\n')
+		}
+	}
+	return &Scenario{Snapshot: snap, Requests: reqs.Bytes(), Chain: chain, Admission: adm}, nil
 }
 
 // Write stores the scenario as DIR/snapshot.json and DIR/requests.jsonl, plus DIR/flags
@@ -115,7 +137,11 @@ func (s *Scenario) Write(dir string) error {
 	return s.Admission.Write(dir)
 }
 
-func (c *cluster) snapshot() ([]byte, error) {
+func (c *cluster) snapshot(seed uint64, h *hostile) ([]byte, error) {
+	odd := map[string][]rbacv1.Subject{}
+	if !h.off {
+		odd = c.oddSubjects(seed)
+	}
 	var items []runtime.Object
 	for _, ns := range c.namespaces {
 		n := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}
@@ -171,9 +197,17 @@ func (c *cluster) snapshot() ([]byte, error) {
 		items = append(items, x)
 	}
 	for _, x := range c.crbs {
+		if subs := odd[x.Name]; len(subs) > 0 {
+			x = x.DeepCopy()
+			x.Subjects = append(x.Subjects, subs...)
+		}
 		items = append(items, x)
 	}
 	for _, x := range c.rbs {
+		if subs := odd[x.Namespace+"/"+x.Name]; len(subs) > 0 {
+			x = x.DeepCopy()
+			x.Subjects = append(x.Subjects, subs...)
+		}
 		items = append(items, x)
 	}
 	// kinds the authorizers ignore
@@ -182,6 +216,9 @@ func (c *cluster) snapshot() ([]byte, error) {
 	dep := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: c.appNS[len(c.appNS)-1], Name: "web"}}
 	typeMeta(dep, "apps/v1", "Deployment")
 	items = append(items, svc, dep)
+	if !h.off {
+		items = append(items, h.rbacObjects()...)
+	}
 
 	list := struct {
 		APIVersion string           `json:"apiVersion"`
@@ -189,7 +226,49 @@ func (c *cluster) snapshot() ([]byte, error) {
 		Metadata   map[string]any   `json:"metadata"`
 		Items      []runtime.Object `json:"items"`
 	}{"v1", "List", map[string]any{"resourceVersion": ""}, items}
-	return json.MarshalIndent(list, "", "  ")
+	data, err := json.MarshalIndent(list, "", "  ")
+	return fixSurrogates(data), err
+}
+
+// oddKinds are subject kinds upstream's RBAC never matches (it compares kinds exactly).
+var oddKinds = []string{"user", "group", "serviceaccount", "USER", "Users", "Node", "SystemGroup", ""}
+
+// oddSubjects gives some bindings an extra subject of a kind upstream never matches,
+// named like a real user, group or service account; drawn from a stream of its own and
+// added only to the snapshot's copies, so the model and the request stream are unchanged.
+// Keys are ClusterRoleBinding names and RoleBinding "namespace/name".
+func (c *cluster) oddSubjects(seed uint64) map[string][]rbacv1.Subject {
+	r := rand.New(rand.NewPCG(seed, 0x0dd5))
+	out := map[string][]rbacv1.Subject{}
+	pickS := func(xs []string) string { return xs[r.IntN(len(xs))] }
+	subject := func(ns string) rbacv1.Subject {
+		kind := pickS(oddKinds)
+		s := rbacv1.Subject{Kind: kind, APIGroup: rbacv1.GroupName}
+		switch r.IntN(3) {
+		case 0:
+			s.Name = pickS(c.users)
+		case 1:
+			s.Name = pickS(c.groups)
+		default:
+			s.Name, s.Namespace, s.APIGroup = c.sas[r.IntN(len(c.sas))].Name, pickS(c.appNS), ""
+			if ns != "" && r.IntN(2) == 0 {
+				s.Namespace = ns
+			}
+		}
+		return s
+	}
+	for _, b := range c.crbs {
+		if r.IntN(5) == 0 {
+			out[b.Name] = append(out[b.Name], subject(""))
+		}
+	}
+	for _, b := range c.rbs {
+		if r.IntN(5) == 0 {
+			k := b.Namespace + "/" + b.Name
+			out[k] = append(out[k], subject(b.Namespace))
+		}
+	}
+	return out
 }
 
 func removeAt[T any](xs []T, i int) []T { return append(xs[:i:i], xs[i+1:]...) }

@@ -30,7 +30,9 @@ func TestSameSeedSameBytes(t *testing.T) {
 }
 
 func TestScenarioShape(t *testing.T) {
-	s, err := Generate(7, DefaultSizes)
+	sizes := DefaultSizes
+	sizes.NoHostile = true
+	s, err := Generate(7, sizes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,5 +138,38 @@ func TestSomeSeedsFanOutPastTheIndexThreshold(t *testing.T) {
 	}
 	if fanned == 0 {
 		t.Fatal("no seed in 1..40 builds a vertex past the destination-index threshold")
+	}
+}
+
+// The hostile classes only add: every line of a seed without them is still there, in
+// order, and the snapshot keeps every object (bindings may gain subjects of odd kinds).
+func TestHostileOnlyAdds(t *testing.T) {
+	plain := DefaultSizes
+	plain.NoHostile = true
+	for _, seed := range []uint64{1, 9, 42} {
+		a, err := Generate(seed, plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Generate(seed, DefaultSizes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old, all := bytes.Split(a.Requests, []byte("\n")), bytes.Split(b.Requests, []byte("\n"))
+		i := 0
+		for _, line := range all {
+			if i < len(old) && bytes.Equal(line, old[i]) {
+				i++
+			}
+		}
+		if i != len(old) {
+			t.Errorf("seed %d: line %d of the plain requests is missing with hostile classes", seed, i+1)
+		}
+		if len(all) <= len(old) {
+			t.Errorf("seed %d: no hostile lines", seed)
+		}
+		if !bytes.Contains(b.Requests, []byte(`\ud800`)) && !bytes.Contains(b.Requests, []byte(`\udc00`)) && seed == 1 {
+			t.Errorf("seed %d: no unpaired surrogate escape", seed)
+		}
 	}
 }

@@ -46,6 +46,9 @@ struct V0Line {
     namespace: String,
 }
 
+/// bufio.MaxScanTokenSize: a policy file line must be shorter for upstream's reader.
+const MAX_SCAN_TOKEN: usize = 64 * 1024;
+
 /// A loaded ABAC policy file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PolicyList {
@@ -58,11 +61,19 @@ impl PolicyList {
     pub fn parse(path: &str, text: &str) -> Result<Self, String> {
         let mut policies = Vec::new();
         for (i, line) in text.lines().enumerate() {
+            // Upstream reads the file with a default bufio.Scanner: a line that does not fit
+            // its 64 KiB buffer ends the read with an error.
+            if line.len() >= MAX_SCAN_TOKEN {
+                return Err(format!("error reading policy file {path}: bufio.Scanner: token too long"));
+            }
+            // Go's JSON decoder reads an unpaired surrogate escape as U+FFFD.
+            let raw = line;
+            let line = &*crate::gostr::json_replace_invalid_surrogates(line);
             let trimmed = line.trim();
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
             }
-            let err = |e: String| format!("error reading policy file {path}, line {}: {line}: {e}", i + 1);
+            let err = |e: String| format!("error reading policy file {path}, line {}: {raw}: {e}", i + 1);
             let head: VersionedLine = serde_json::from_str(line).map_err(|e| err(e.to_string()))?;
             if head.api_version.is_empty() || head.kind.is_empty() {
                 let v0: V0Line = serde_json::from_str(line).map_err(|e| err(e.to_string()))?;
@@ -249,5 +260,16 @@ mod tests {
     fn bad_lines() {
         assert!(PolicyList::parse("p", "{not json").unwrap_err().contains("line 1"));
         assert!(PolicyList::parse("p", r#"{"apiVersion":"x/v9","kind":"Policy"}"#).is_err());
+    }
+
+    #[test]
+    fn hostile_lines_like_upstream() {
+        // An unpaired surrogate escape decodes to U+FFFD, as Go's decoder reads it.
+        let pl = PolicyList::parse("p", r#"{"user":"a\ud800b","namespace":"*","resource":"*"}"#).unwrap();
+        assert_eq!(pl.policies[0].user, "a\u{fffd}b");
+        // A line longer than bufio.Scanner's buffer ends the read.
+        let long = format!(r#"{{"user":"{}"}}"#, "x".repeat(70_000));
+        assert_eq!(PolicyList::parse("p", &long).unwrap_err(), "error reading policy file p: bufio.Scanner: token too long");
+        assert!(PolicyList::parse("p", &format!(r#"{{"user":"{}"}}"#, "x".repeat(60_000))).is_ok());
     }
 }

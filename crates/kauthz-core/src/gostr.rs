@@ -37,24 +37,69 @@ pub fn quote(s: &str) -> String {
     out
 }
 
-/// Approximates Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and
-/// the ASCII space. Rust's standard library has no Unicode category tables, so non-ASCII
-/// characters count as printable unless they are control, format, separator or
-/// private/unassigned code points we can identify cheaply.
-fn is_go_printable(c: char) -> bool {
+mod print_table;
+
+/// Rewrites the JSON text `json` so that every `\uXXXX` escape of a UTF-16 surrogate that
+/// is not part of a valid pair becomes `\ufffd`, as Go's `encoding/json` decodes it (it
+/// substitutes U+FFFD; serde_json rejects such text). Everything else is left alone.
+pub fn json_replace_invalid_surrogates(json: &str) -> std::borrow::Cow<'_, str> {
+    fn escape_at(b: &[u8], i: usize) -> Option<u32> {
+        let hex = b.get(i + 2..i + 6)?;
+        if b[i] != b'\\' || b[i + 1] != b'u' {
+            return None;
+        }
+        u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
+    }
+    let b = json.as_bytes();
+    if !json.contains("\\u") {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match escape_at(b, i) {
+            Some(0xd800..=0xdbff) if matches!(escape_at(b, i + 6), Some(0xdc00..=0xdfff)) => i += 12,
+            Some(0xd800..=0xdfff) => {
+                out.push_str(&json[copied..i]);
+                out.push_str("\\ufffd");
+                i += 6;
+                copied = i;
+            }
+            Some(_) => i += 6,
+            None => i += 2,
+        }
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    out.push_str(&json[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Go's `strconv.IsPrint` (the same set as `unicode.IsPrint`): letters, marks, numbers,
+/// punctuation, symbols and the ASCII space, from the table `conformance/cmd/gostrtable`
+/// writes from the Go toolchain's own Unicode tables (Unicode 15.0.0 for Go 1.26).
+pub fn is_print(c: char) -> bool {
     let u = c as u32;
     if u < 0x80 {
         return (0x20..0x7f).contains(&u);
     }
-    if c.is_control() {
-        return false;
+    #[cfg(feature = "mutants")]
+    if crate::mutants::active(crate::mutants::Mutant::QuoteAllNonAsciiPrintable) {
+        return true;
     }
-    // Format characters (Cf) and non-ASCII separators (Z*) that Go does not print.
-    !matches!(u,
-        0xa0 | 0xad | 0x600..=0x605 | 0x61c | 0x6dd | 0x70f | 0x1680 | 0x180e
-        | 0x2000..=0x200f | 0x2028..=0x202f | 0x205f..=0x2064 | 0x2066..=0x206f
-        | 0x3000 | 0xd800..=0xdfff | 0xfeff | 0xfff9..=0xfffb | 0xe000..=0xf8ff
-        | 0xf0000..=0x10ffff | 0xfffe | 0xffff)
+    let table = print_table::PRINTABLE;
+    let i = table.partition_point(|&(_, hi)| hi < u);
+    table.get(i).is_some_and(|&(lo, _)| lo <= u)
+}
+
+fn is_go_printable(c: char) -> bool {
+    is_print(c)
 }
 
 #[cfg(test)]
@@ -71,5 +116,37 @@ mod tests {
         assert_eq!(quote("héllo"), "\"héllo\"");
         assert_eq!(quote("\u{200b}"), "\"\\u200b\"");
         assert_eq!(quote(""), "\"\"");
+    }
+
+    #[test]
+    fn json_surrogates_like_go() {
+        use super::json_replace_invalid_surrogates as fix;
+        assert_eq!(fix(r#"{"a":"x\ud800y"}"#), r#"{"a":"x\ufffdy"}"#);
+        assert_eq!(fix(r#""\udc00""#), r#""\ufffd""#);
+        assert_eq!(fix(r#""\ud83d\ude00""#), r#""\ud83d\ude00""#);
+        assert_eq!(fix(r#""\ud800\u0041""#), r#""\ufffd\u0041""#);
+        assert_eq!(fix(r#""\ud800\ud800\udc00""#), r#""\ufffd\ud800\udc00""#);
+        assert_eq!(fix(r#""\\ud800""#), r#""\\ud800""#, "an escaped backslash is not an escape");
+        assert_eq!(fix(r#""é\u00e9""#), r#""é\u00e9""#);
+        let v: String = serde_json::from_str(&fix(r#""a\udfffb""#)).unwrap();
+        assert_eq!(v, "a\u{fffd}b");
+    }
+
+    #[test]
+    fn unicode_tables_like_go() {
+        use super::is_print;
+        // Separators other than the ASCII space, format characters, private use,
+        // unassigned code points and noncharacters are not printable; letters, marks,
+        // numbers, punctuation and symbols are, in every plane.
+        for c in
+            ['\u{a0}', '\u{ad}', '\u{85}', '\u{2028}', '\u{3000}', '\u{feff}', '\u{e000}', '\u{378}', '\u{fffe}', '\u{e0001}', '\u{10ffff}']
+        {
+            assert!(!is_print(c), "{c:?} must not be printable");
+        }
+        for c in ['é', '\u{301}', '٣', '€', '\u{1f600}', '\u{20000}', '\u{fffd}', '\u{a7c0}', '\u{1e030}'] {
+            assert!(is_print(c), "{c:?} must be printable");
+        }
+        assert_eq!(quote("\u{378}\u{85}\u{e0001}"), "\"\\u0378\\u0085\\U000e0001\"");
+        assert_eq!(quote("\u{1f600}\u{a0}"), "\"\u{1f600}\\u00a0\"");
     }
 }

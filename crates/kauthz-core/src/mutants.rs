@@ -20,16 +20,33 @@ pub enum Mutant {
     /// `can-i --list -o json` puts each rule's source into the rule (not a valid
     /// SelfSubjectRulesReview field).
     ListJsonRuleSource,
+    /// `who-can` drops every Group holder.
+    WhoCanSkipGroups,
+    /// `who-can` lists binding subjects of any kind (`user`, `Node`, …), not only the
+    /// kinds upstream's RBAC matches.
+    WhoCanAnySubjectKind,
+    /// `can-i --list` resolves no Node authorizer rows.
+    ListDropNodeRows,
+    /// Go's `%q` quoting treats every non-ASCII character as printable (the old
+    /// approximation's failure mode: no Unicode tables).
+    QuoteAllNonAsciiPrintable,
+    /// SubjectAccessReview validation skips the selector requirements.
+    SkipSelectorValidation,
 }
 
 impl Mutant {
     /// Every mutant, for `selftest.sh` and error messages.
-    pub const ALL: [Mutant; 5] = [
+    pub const ALL: [Mutant; 10] = [
         Mutant::IgnoreInitContainers,
         Mutant::RbacIgnoreResourceNames,
         Mutant::NoReasonPrefix,
         Mutant::NodeRestrictionAllowTaints,
         Mutant::ListJsonRuleSource,
+        Mutant::WhoCanSkipGroups,
+        Mutant::WhoCanAnySubjectKind,
+        Mutant::ListDropNodeRows,
+        Mutant::QuoteAllNonAsciiPrintable,
+        Mutant::SkipSelectorValidation,
     ];
 
     /// The `KAUTHZ_MUTANT` value selecting this mutant.
@@ -40,6 +57,11 @@ impl Mutant {
             Mutant::NoReasonPrefix => "no-reason-prefix",
             Mutant::NodeRestrictionAllowTaints => "noderestriction-allow-taints",
             Mutant::ListJsonRuleSource => "list-json-rule-source",
+            Mutant::WhoCanSkipGroups => "who-can-skip-groups",
+            Mutant::WhoCanAnySubjectKind => "who-can-any-subject-kind",
+            Mutant::ListDropNodeRows => "list-drop-node-rows",
+            Mutant::QuoteAllNonAsciiPrintable => "quote-all-non-ascii-printable",
+            Mutant::SkipSelectorValidation => "skip-selector-validation",
         }
     }
 }

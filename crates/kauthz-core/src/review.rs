@@ -332,6 +332,10 @@ impl SubjectAccessReview {
 
 fn validate_selector(sel: &Option<SelectorAttributes>, path: &str, label: bool, errs: &mut Vec<String>) {
     let Some(sel) = sel else { return };
+    #[cfg(feature = "mutants")]
+    if crate::mutants::active(crate::mutants::Mutant::SkipSelectorValidation) {
+        return;
+    }
     if !sel.raw_selector.is_empty() && !sel.requirements.is_empty() {
         errs.push(format!(
             "{path}.rawSelector: Invalid value: {}: may not specified at the same time as requirements",
@@ -352,13 +356,22 @@ fn validate_selector(sel: &Option<SelectorAttributes>, path: &str, label: bool, 
             }
             _ => {}
         }
-        if r.key.is_empty() {
-            errs.push(format!("{at}.key: Required value: must be specified"));
-        } else if label && selector::parse_label_selector(&r.key).is_err() {
-            errs.push(format!(
-                "{at}.key: Invalid value: {}: name part must consist of alphanumeric characters",
-                crate::gostr::quote(&r.key)
-            ));
+        if !label {
+            // Field requirements: only the key must be present.
+            if r.key.is_empty() {
+                errs.push(format!("{at}.key: Required value: must be specified"));
+            }
+            continue;
+        }
+        // Label requirements: the key is a qualified name and every value a label value
+        // (metav1validation.ValidateLabelSelectorRequirement).
+        if let Err(msg) = selector::qualified_name_error(&r.key) {
+            errs.push(format!("{at}.key: Invalid value: {}: {msg}", crate::gostr::quote(&r.key)));
+        }
+        for (j, v) in r.values.iter().enumerate() {
+            if let Err(msg) = selector::label_value_error(v) {
+                errs.push(format!("{at}.values[{j}]: Invalid value: {}: {msg}", crate::gostr::quote(v)));
+            }
         }
     }
 }
@@ -549,10 +562,37 @@ mod tests {
     }
 
     #[test]
+    fn label_requirement_validation_like_upstream() {
+        let errors = |reqs: &str| {
+            sar(&format!(r#"{{"spec":{{"user":"u","resourceAttributes":{{"labelSelector":{{"requirements":[{reqs}]}}}}}}}}"#)).validate()
+        };
+        // Keys are qualified names, not selector expressions: "in" and "notin" are valid
+        // label names, "!a" and "a b" are not.
+        assert!(errors(r#"{"key":"in","operator":"Exists"}"#).is_empty());
+        assert!(errors(r#"{"key":"example.com/notin","operator":"Exists"}"#).is_empty());
+        assert_eq!(errors(r#"{"key":"!a","operator":"Exists"}"#).len(), 1);
+        assert_eq!(errors(r#"{"key":"a b","operator":"Exists"}"#).len(), 1);
+        assert_eq!(
+            errors(r#"{"key":"/a","operator":"Exists"}"#)[0],
+            "spec.resourceAttributes.labelSelector.requirements[0].key: Invalid value: \"/a\": prefix part must be non-empty"
+        );
+        assert_eq!(errors(r#"{"key":"a/b/c","operator":"Exists"}"#).len(), 1);
+        // Values are label values; unknown operators are allowed here (they fail later).
+        assert_eq!(errors(r#"{"key":"a","operator":"In","values":["ok","not ok","é"]}"#).len(), 2);
+        assert!(errors(r#"{"key":"a","operator":"Bogus","values":["x"]}"#).is_empty());
+        assert_eq!(errors(r#"{"key":"","operator":"In"}"#).len(), 2);
+        // Field requirements: only a key is required; values are free.
+        let s = sar(
+            r#"{"spec":{"user":"u","resourceAttributes":{"fieldSelector":{"requirements":[{"key":"!a b","operator":"In","values":["not ok"]}]}}}}"#,
+        );
+        assert!(s.validate().is_empty());
+    }
+
+    #[test]
     fn selector_errors_reported() {
         let s = sar(r#"{"spec":{"user":"u","resourceAttributes":{"verb":"list","resource":"pods",
             "fieldSelector":{"requirements":[{"key":"a","operator":"In","values":["x"]},{"key":"b","operator":"Exists"}]},
-            "labelSelector":{"rawSelector":"a in ()"}}}}"#);
+            "labelSelector":{"rawSelector":"a in ("}}}}"#);
         let a = s.attributes();
         let mut s2 = s.clone();
         let result = ChainResult { verdict: Some(crate::authz::Verdict::no_opinion("")), undetermined_by: None, steps: vec![] };

@@ -236,6 +236,47 @@ fn is_dns1123_subdomain(s: &str) -> bool {
         })
 }
 
+/// `validation.IsQualifiedName`: `Err` carries the first of upstream's messages.
+pub(crate) fn qualified_name_error(key: &str) -> Result<(), String> {
+    const NAME: &str = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+    let (prefix, name) = match key.split('/').collect::<Vec<_>>()[..] {
+        [name] => (None, name),
+        [prefix, name] => (Some(prefix), name),
+        _ => {
+            return Err("a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')".into());
+        }
+    };
+    if let Some(prefix) = prefix {
+        if prefix.is_empty() {
+            return Err("prefix part must be non-empty".into());
+        }
+        if !is_dns1123_subdomain(prefix) {
+            return Err("prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character".into());
+        }
+    }
+    if name.is_empty() {
+        return Err("name part must be non-empty".into());
+    }
+    if name.len() > 63 {
+        return Err("name part must be no more than 63 bytes".into());
+    }
+    if !is_qualified_name_part(name) {
+        return Err(NAME.into());
+    }
+    Ok(())
+}
+
+/// `validation.IsValidLabelValue`: `Err` carries the first of upstream's messages.
+pub(crate) fn label_value_error(v: &str) -> Result<(), String> {
+    if v.len() > 63 {
+        return Err("must be no more than 63 bytes".into());
+    }
+    if !v.is_empty() && !is_qualified_name_part(v) {
+        return Err("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character".into());
+    }
+    Ok(())
+}
+
 fn validate_label_key(key: &str) -> Result<(), String> {
     let ok = match key.split_once('/') {
         Some((prefix, name)) => is_dns1123_subdomain(prefix) && is_qualified_name_part(name) && !name.contains('/'),
@@ -275,45 +316,48 @@ enum Tok {
     Comma,
 }
 
+/// Upstream's label selector lexer (`labels.Lexer`), restated: it reads bytes, only space,
+/// tab, CR and LF are whitespace (a form feed or vertical tab is part of an identifier), and
+/// it reads a NUL byte as the end of its input: at the start of a token the selector ends
+/// there; inside an identifier or operator run the NUL ends the token and lexing resumes
+/// after it.
 fn lex_labels(s: &str) -> Result<Vec<Tok>, String> {
     let special = |c: char| matches!(c, '!' | '=' | '>' | '<' | '(' | ')' | ',');
+    let whitespace = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
     let mut toks = Vec::new();
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_whitespace() {
+    loop {
+        while i < chars.len() && whitespace(chars[i]) {
             i += 1;
-            continue;
         }
+        if i >= chars.len() || chars[i] == '\0' {
+            break;
+        }
+        let c = chars[i];
         if special(c) {
-            let mut j = i;
-            while j < chars.len() && special(chars[j]) {
-                j += 1;
-            }
-            // Longest operator prefix, as the upstream lexer scans special runs.
-            let run: String = chars[i..j].iter().collect();
-            let (tok, len) = if run.starts_with("!=") {
-                (Tok::NotEq, 2)
-            } else if run.starts_with("==") {
-                (Tok::DoubleEq, 2)
-            } else {
-                match c {
-                    '!' => (Tok::Not, 1),
-                    '=' => (Tok::Eq, 1),
-                    '>' => (Tok::Gt, 1),
-                    '<' => (Tok::Lt, 1),
-                    '(' => (Tok::Open, 1),
-                    ')' => (Tok::Close, 1),
-                    _ => (Tok::Comma, 1),
-                }
+            let next = chars.get(i + 1).copied();
+            let (tok, len) = match (c, next) {
+                ('!', Some('=')) => (Tok::NotEq, 2),
+                ('=', Some('=')) => (Tok::DoubleEq, 2),
+                ('!', _) => (Tok::Not, 1),
+                ('=', _) => (Tok::Eq, 1),
+                ('>', _) => (Tok::Gt, 1),
+                ('<', _) => (Tok::Lt, 1),
+                ('(', _) => (Tok::Open, 1),
+                (')', _) => (Tok::Close, 1),
+                _ => (Tok::Comma, 1),
             };
             toks.push(tok);
             i += len;
+            // The run's loop reads on: a NUL ends it and is consumed.
+            if chars.get(i) == Some(&'\0') {
+                i += 1;
+            }
             continue;
         }
         let mut j = i;
-        while j < chars.len() && !chars[j].is_whitespace() && !special(chars[j]) {
+        while j < chars.len() && !whitespace(chars[j]) && !special(chars[j]) && chars[j] != '\0' {
             j += 1;
         }
         let word: String = chars[i..j].iter().collect();
@@ -322,7 +366,7 @@ fn lex_labels(s: &str) -> Result<Vec<Tok>, String> {
             "notin" => Tok::NotIn,
             _ => Tok::Ident(word),
         });
-        i = j;
+        i = if chars.get(j) == Some(&'\0') { j + 1 } else { j };
     }
     Ok(toks)
 }
@@ -366,46 +410,70 @@ pub fn parse_label_selector(raw: &str) -> Result<Vec<LabelRequirement>, String> 
                 _ => return bad("found unexpected token, expected an operator"),
             };
             i += 1;
+            // In the parser's Values context the keywords `in` and `notin` are identifiers.
+            let ident = |t: Option<&Tok>| match t {
+                Some(Tok::Ident(v)) => Some(v.clone()),
+                Some(Tok::In) => Some("in".to_string()),
+                Some(Tok::NotIn) => Some("notin".to_string()),
+                _ => None,
+            };
             let values = if matches!(op, Operator::In | Operator::NotIn) {
+                // parseValues: `(` then `)` (the set {""}) or an identifier list.
                 if toks.get(i) != Some(&Tok::Open) {
                     return bad("found unexpected token, expected: '('");
                 }
                 i += 1;
-                let mut vals = Vec::new();
-                let mut expect_value = true;
-                loop {
-                    match toks.get(i) {
-                        Some(Tok::Close) => {
-                            if expect_value && !vals.is_empty() {
-                                vals.push(String::new());
-                            }
-                            i += 1;
-                            break;
-                        }
-                        Some(Tok::Comma) => {
-                            if expect_value {
-                                vals.push(String::new());
-                            }
-                            expect_value = true;
-                            i += 1;
-                        }
-                        Some(Tok::Ident(v)) if expect_value => {
-                            vals.push(v.clone());
-                            expect_value = false;
-                            i += 1;
-                        }
-                        _ => return bad("found unexpected token in value set"),
-                    }
-                }
-                vals
-            } else {
-                match toks.get(i) {
-                    Some(Tok::Ident(v)) => {
+                if toks.get(i) == Some(&Tok::Close) {
+                    i += 1;
+                    vec![String::new()]
+                } else if ident(toks.get(i)).is_some() || toks.get(i) == Some(&Tok::Comma) {
+                    // parseIdentifiersList, which leaves the closing `)` to its caller.
+                    let mut vals = Vec::new();
+                    loop {
+                        let t = toks.get(i);
                         i += 1;
-                        vec![v.clone()]
+                        if let Some(v) = ident(t) {
+                            vals.push(v);
+                            match toks.get(i) {
+                                Some(Tok::Comma) => continue,
+                                Some(Tok::Close) => break,
+                                _ => return bad("found unexpected token, expected: ',' or ')'"),
+                            }
+                        } else if t == Some(&Tok::Comma) {
+                            if vals.is_empty() {
+                                vals.push(String::new()); // "(,"
+                            }
+                            match toks.get(i) {
+                                Some(Tok::Close) => {
+                                    vals.push(String::new()); // ",)"
+                                    break;
+                                }
+                                Some(Tok::Comma) => {
+                                    i += 1;
+                                    vals.push(String::new()); // ",,"
+                                }
+                                _ => {}
+                            }
+                        } else {
+                            return bad("found unexpected token, expected: ',', or identifier");
+                        }
                     }
+                    i += 1; // the `)` the list stopped at
+                    vals
+                } else {
+                    return bad("found unexpected token, expected: ',', ')' or identifier");
+                }
+            } else {
+                // parseExactValue: end of input or `,` means the empty value.
+                match toks.get(i) {
                     None | Some(Tok::Comma) => vec![String::new()],
-                    _ => return bad("found unexpected token, expected a value"),
+                    t => match ident(t) {
+                        Some(v) => {
+                            i += 1;
+                            vec![v]
+                        }
+                        None => return bad("found unexpected token, expected: identifier"),
+                    },
                 }
             };
             new_label_requirement(&key, op, values)?
@@ -455,9 +523,41 @@ mod tests {
     }
 
     #[test]
+    fn label_value_sets_like_upstream() {
+        let values = |raw: &str| parse_label_selector(raw).map(|r| r[0].values.clone());
+        assert_eq!(values("a notin ()").unwrap(), [""]);
+        assert_eq!(values("a in ()").unwrap(), [""]);
+        assert_eq!(values("a in (,)").unwrap(), [""]);
+        assert_eq!(values("a in (b,)").unwrap(), ["", "b"]);
+        assert_eq!(values("a in (,b)").unwrap(), ["", "b"]);
+        assert_eq!(values("a in (b,,c)").unwrap(), ["", "b", "c"]);
+        assert!(values("a in (,,)").is_err(), "upstream's list parser refuses a second comma before ')'");
+        assert!(values("a in (b,,)").is_err());
+        assert!(values("a in (b c)").is_err());
+        assert_eq!(values("a in (in,notin)").unwrap(), ["in", "notin"]);
+        assert_eq!(values("a=in").unwrap(), ["in"]);
+        assert_eq!(values("a=").unwrap(), [""]);
+        assert!(parse_label_selector("in=a").is_err());
+    }
+
+    #[test]
+    fn label_lexer_like_upstream() {
+        // Form feed and vertical tab are not whitespace: they belong to the identifier,
+        // which is then not a valid label key.
+        assert!(parse_label_selector("q\u{c}").is_err());
+        assert!(parse_label_selector("q\u{b}=v").is_err());
+        assert_eq!(parse_label_selector(" a\t=\r\nb ").unwrap().len(), 1);
+        // A NUL at the start of a token ends the selector; inside a token it ends the token.
+        assert_eq!(parse_label_selector("a \0 !!! junk").unwrap().len(), 1);
+        assert!(parse_label_selector("\0anything").unwrap().is_empty());
+        assert!(parse_label_selector("a\0b").is_err(), "two identifiers in a row");
+        assert_eq!(parse_label_selector("a=\0b").unwrap()[0].values, ["b"]);
+    }
+
+    #[test]
     fn label_selectors() {
         assert_eq!(parse_label_selector("a=b,c in (x,y),!d,e").unwrap().len(), 4);
-        assert!(parse_label_selector("a in ()").is_err());
+        assert!(parse_label_selector("a in (").is_err());
         assert!(parse_label_selector("-bad=x").is_err());
         assert!(parse_label_selector("a=b,").is_err());
         assert!(parse_label_selector("a>x").is_err());

@@ -80,19 +80,33 @@ pub fn rules_for(chain: &Chain, state: &ClusterState, user: &UserInfo, namespace
             Mode::Rbac => {
                 let (rules, errs) = state.rbac().rules_for(user, namespace);
                 for g in rules {
-                    push(&mut review, g.rule.clone(), format!("RBAC: {}", g.binding.describe(g.subject)));
+                    let mut rule = g.rule.clone();
+                    // Non-resource requests carry no namespace, so upstream's RBAC consults only
+                    // ClusterRoleBindings for them: a RoleBinding's URL rules grant nothing.
+                    // kube-apiserver still lists them; kauthz's resolved list does not.
+                    if node == NodeRules::Resolve && !g.binding.namespace.is_empty() {
+                        rule.non_resource_urls.clear();
+                    }
+                    push(&mut review, rule, format!("RBAC: {}", g.binding.describe(g.subject)));
                 }
                 // Resolution errors are reported but never make the list incomplete (upstream).
                 errors.extend(errs);
             }
             Mode::Abac(pl) => {
                 for (i, p) in pl.policies.iter().enumerate() {
-                    if !crate::abac::subject_matches(p, user) || !(p.namespace == "*" || p.namespace == namespace) {
+                    if !crate::abac::subject_matches(p, user) {
+                        continue;
+                    }
+                    // Upstream's RulesFor skips a policy of another namespace entirely, but ABAC
+                    // matches non-resource requests whatever the policy's namespace: the
+                    // resolved list keeps such a policy's URL rule.
+                    let in_namespace = p.namespace == "*" || p.namespace == namespace;
+                    if !in_namespace && (node == NodeRules::Upstream || p.non_resource_path.is_empty()) {
                         continue;
                     }
                     let verbs = if p.readonly { strings(&["get", "list", "watch"]) } else { strings(&["*"]) };
                     let source = format!("ABAC: policy line {}", i + 1);
-                    if !p.resource.is_empty() {
+                    if !p.resource.is_empty() && in_namespace {
                         let rule = PolicyRule {
                             verbs: verbs.clone(),
                             api_groups: vec![p.api_group.clone()],
@@ -178,6 +192,10 @@ fn node_rules(
 ) -> Vec<(PolicyRule, String)> {
     use crate::node;
     let Some(node_name) = node::node_identity(user).filter(|n| !n.is_empty()) else { return Vec::new() };
+    #[cfg(feature = "mutants")]
+    if crate::mutants::active(crate::mutants::Mutant::ListDropNodeRows) {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     let rule = |verbs: Vec<String>, group: &str, resource: String, names: Vec<String>| PolicyRule {
         verbs,
@@ -457,6 +475,35 @@ leases.coordination.k8s.io   []                  [x]              [get update]
 ";
         assert_eq!(text, expected);
         assert_eq!(compact(&review, true).len(), 6, "per-source rows do not merge across sources");
+    }
+
+    #[test]
+    fn role_binding_url_rules_grant_nothing_in_the_resolved_list() {
+        let text = r#"{"apiVersion":"v1","kind":"List","items":[
+          {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"r"},
+           "rules":[{"apiGroups":[""],"resources":["pods"],"verbs":["get"]},{"nonResourceURLs":["/api/*"],"verbs":["get"]}]},
+          {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"b","namespace":"ns"},
+           "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"r"},"subjects":[{"kind":"User","name":"u"}]}]}"#;
+        let state = ClusterState::from_objects(crate::snapshot::parse_text("t.json", text).unwrap().objects);
+        let chain = Chain::from_modes("RBAC", None).unwrap();
+        let user = UserInfo::new("u", ["system:authenticated"]);
+        let resolved = rules_for(&chain, &state, &user, "ns", NodeRules::Resolve);
+        assert_eq!(resolved.resource_rules.len(), 1);
+        assert!(resolved.non_resource_rules.is_empty(), "{:?}", resolved.non_resource_rules);
+        // kube-apiserver's rules review lists them all the same.
+        assert_eq!(rules_for(&chain, &state, &user, "ns", NodeRules::Upstream).non_resource_rules.len(), 1);
+    }
+
+    #[test]
+    fn abac_url_rules_hold_in_every_namespace_in_the_resolved_list() {
+        let policy = r#"{"apiVersion":"abac.authorization.kubernetes.io/v1beta1","kind":"Policy","spec":{"user":"u","namespace":"a","nonResourcePath":"/healthz","resource":"pods","apiGroup":"*"}}"#;
+        let chain = Chain::from_modes("ABAC", Some(("p", policy))).unwrap();
+        let state = ClusterState::new();
+        let user = UserInfo::new("u", ["system:authenticated"]);
+        let resolved = rules_for(&chain, &state, &user, "b", NodeRules::Resolve);
+        assert_eq!((resolved.resource_rules.len(), resolved.non_resource_rules.len()), (0, 1));
+        let upstream = rules_for(&chain, &state, &user, "b", NodeRules::Upstream);
+        assert_eq!((upstream.resource_rules.len(), upstream.non_resource_rules.len()), (0, 0));
     }
 
     #[test]

@@ -6,10 +6,13 @@ use crate::chain::{Chain, Mode};
 use crate::rbac::rule_allows;
 use crate::state::ClusterState;
 
+/// The name of the `Node` holder that stands for every node.
+pub const EVERY_NODE: &str = "*";
+
 /// One holder of a permission.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Holder {
-    /// `User`, `Group`, `ServiceAccount` or `Node`.
+    /// `User`, `Group`, `ServiceAccount` or `Node` (name [`EVERY_NODE`]: every node).
     pub kind: String,
     /// Name (for service accounts, the account name).
     pub name: String,
@@ -38,6 +41,14 @@ pub fn who_can(chain: &Chain, state: &ClusterState, attrs: &Attributes) -> Vec<H
                         continue;
                     }
                     for s in &b.subjects {
+                        // Upstream's RBAC compares subject kinds exactly; any other kind
+                        // (`user`, `Node`, empty, …) grants nothing.
+                        let kind_matches = matches!(s.kind.as_str(), "User" | "Group" | "ServiceAccount");
+                        #[cfg(feature = "mutants")]
+                        let kind_matches = kind_matches || crate::mutants::active(crate::mutants::Mutant::WhoCanAnySubjectKind);
+                        if !kind_matches {
+                            continue;
+                        }
                         let ns =
                             if s.kind == "ServiceAccount" && s.namespace.is_empty() { b.namespace.clone() } else { s.namespace.clone() };
                         if s.kind == "ServiceAccount" && ns.is_empty() {
@@ -58,8 +69,14 @@ pub fn who_can(chain: &Chain, state: &ClusterState, attrs: &Attributes) -> Vec<H
                     // carrying exactly that identity.
                     let mut probe = attrs.clone();
                     probe.user = UserInfo::new(p.user.clone(), (!p.group.is_empty()).then(|| p.group.clone()));
+                    // A policy naming both a user and a group holds only for that user in
+                    // that group: neither subject alone holds it, so it lists no holder.
+                    if !p.user.is_empty() && !p.group.is_empty() && p.user != "*" && p.group != "*" {
+                        continue;
+                    }
                     if abac::policy_allows(p, &probe) {
-                        let (kind, name) = if p.user.is_empty() { ("Group", p.group.clone()) } else { ("User", p.user.clone()) };
+                        let (kind, name) =
+                            if p.user.is_empty() || p.user == "*" { ("Group", p.group.clone()) } else { ("User", p.user.clone()) };
                         out.push(Holder { kind: kind.into(), name, namespace: String::new(), via: format!("ABAC: policy line {}", i + 1) });
                     }
                 }
@@ -75,6 +92,10 @@ pub fn who_can(chain: &Chain, state: &ClusterState, attrs: &Attributes) -> Vec<H
         }
     }
     out.dedup();
+    #[cfg(feature = "mutants")]
+    if crate::mutants::active(crate::mutants::Mutant::WhoCanSkipGroups) {
+        out.retain(|h| h.kind != "Group");
+    }
     out
 }
 
@@ -92,9 +113,11 @@ fn node_holders(authorizer: &crate::node::NodeAuthorizer, state: &ClusterState, 
     // No real node is named like this (names are DNS subdomains), so it has no graph edges.
     let (unrelated, _) = ask("kauthz:unrelated-node");
     if unrelated.decision == crate::authz::Decision::Allow {
+        // Not "Group system:nodes": the Node authorizer answers only node identities
+        // (system:node:<name> in system:nodes), not every member of the group.
         return vec![Holder {
-            kind: "Group".into(),
-            name: node::NODES_GROUP.into(),
+            kind: "Node".into(),
+            name: EVERY_NODE.into(),
             namespace: String::new(),
             via: "Node: every node (static rules or handler; NodeRestriction may limit writes)".into(),
         }];
@@ -126,4 +149,64 @@ fn node_holders(authorizer: &crate::node::NodeAuthorizer, state: &ClusterState, 
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot;
+
+    fn state(extra: &str) -> ClusterState {
+        let base = r#"{"apiVersion":"v1","kind":"List","items":[
+          {"apiVersion":"v1","kind":"Node","metadata":{"name":"n1"}},
+          {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"read"},
+           "rules":[{"apiGroups":[""],"resources":["secrets"],"verbs":["get"]}]}"#;
+        let text = format!("{base}{extra}]}}");
+        ClusterState::from_objects(snapshot::parse_text("t.json", &text).unwrap().objects)
+    }
+
+    fn holders(s: &ClusterState, modes: &str) -> Vec<(String, String)> {
+        let chain = Chain::from_modes(modes, None).unwrap();
+        let attrs = Attributes::resource(UserInfo::default(), "get", "secrets", "ns", "x");
+        who_can(&chain, s, &attrs).into_iter().map(|h| (h.kind, h.name)).collect()
+    }
+
+    #[test]
+    fn subject_kinds_upstream_never_matches_are_not_holders() {
+        let s = state(
+            r#",{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{"name":"b"},
+               "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"read"},
+               "subjects":[{"kind":"user","name":"alice"},{"kind":"Node","name":"n1"},{"kind":"","name":"x"},
+                           {"kind":"SystemGroup","name":"g"},{"kind":"User","name":"bob"},{"kind":"Group","name":"dev"},
+                           {"kind":"ServiceAccount","name":"sa","namespace":"ns"},{"kind":"ServiceAccount","name":"nons"}]}"#,
+        );
+        let got = holders(&s, "RBAC");
+        let want: Vec<(String, String)> = [("Group", "system:masters"), ("User", "bob"), ("Group", "dev"), ("ServiceAccount", "sa")]
+            .into_iter()
+            .map(|(k, n)| (k.to_string(), n.to_string()))
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn abac_policy_with_user_and_group_has_no_single_holder() {
+        let s = state("");
+        let policy = r#"{"apiVersion":"abac.authorization.kubernetes.io/v1beta1","kind":"Policy","spec":{"user":"erin","group":"dev","namespace":"*","resource":"*","apiGroup":"*"}}
+{"apiVersion":"abac.authorization.kubernetes.io/v1beta1","kind":"Policy","spec":{"user":"bob","namespace":"*","resource":"*","apiGroup":"*"}}
+{"apiVersion":"abac.authorization.kubernetes.io/v1beta1","kind":"Policy","spec":{"group":"ops","namespace":"*","resource":"*","apiGroup":"*"}}"#;
+        let chain = Chain::from_modes("ABAC", Some(("p", policy))).unwrap();
+        let attrs = Attributes::resource(UserInfo::default(), "get", "secrets", "ns", "x");
+        let got: Vec<(String, String)> = who_can(&chain, &s, &attrs).into_iter().map(|h| (h.kind, h.name)).collect();
+        assert_eq!(got, [("Group", "system:masters"), ("User", "bob"), ("Group", "ops")].map(|(k, n)| (k.to_string(), n.to_string())));
+    }
+
+    #[test]
+    fn what_every_node_may_do_is_held_by_every_node_not_the_group() {
+        let s = state("");
+        let chain = Chain::from_modes("Node,RBAC", None).unwrap();
+        let attrs = Attributes::resource(UserInfo::default(), "get", "services", "ns", "");
+        let got: Vec<(String, String)> = who_can(&chain, &s, &attrs).into_iter().map(|h| (h.kind, h.name)).collect();
+        assert!(got.contains(&("Node".to_string(), EVERY_NODE.to_string())), "{got:?}");
+        assert!(!got.iter().any(|(k, n)| k == "Group" && n == "system:nodes"), "{got:?}");
+    }
 }

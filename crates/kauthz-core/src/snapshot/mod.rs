@@ -155,6 +155,14 @@ fn check_file_type(path: &Path, file_type: std::fs::FileType, explicit: bool) ->
 
 /// Parses one file's text (JSON or YAML, detected from the first non-blank character).
 pub fn parse_text(file: &str, text: &str) -> Result<Snapshot, LoadError> {
+    // Go's JSON decoder reads an unpaired surrogate escape as U+FFFD; serde_json rejects it.
+    let fixed;
+    let text = if text.trim_start().starts_with(['{', '[']) {
+        fixed = crate::gostr::json_replace_invalid_surrogates(text);
+        &*fixed
+    } else {
+        text
+    };
     // Fast path for what kubectl writes; anything it does not accept is decoded again
     // below, whose errors name the document and field.
     if let Some(parsed) = stream::try_json(text) {

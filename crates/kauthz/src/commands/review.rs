@@ -65,7 +65,8 @@ pub(crate) fn for_each_line(
             continue;
         }
         let lineno = i + 1;
-        let value: Value = match serde_json::from_str(&line) {
+        // Go's encoding/json turns unpaired surrogate escapes into U+FFFD; serde_json rejects them.
+        let value: Value = match serde_json::from_str(&kauthz_core::gostr::json_replace_invalid_surrogates(&line)) {
             Ok(v) => v,
             Err(error) => {
                 f(loaded, Line::Invalid { lineno, error })?;
