@@ -148,3 +148,16 @@ for rule in review.get("status", {}).get("resourceRules", []):
     fail "can-i --list for $node's kubeconfig: $wrong of $rows rows refused by the apiserver"
   fi
 fi
+
+# --- a credential that may not list everything ---------------------------------------------------
+if "$KAUTHZ" snapshot --help >/dev/null 2>&1; then
+  out=$("$KAUTHZ" snapshot --kubeconfig "$E2E_WORK/node-e2e-node-2.kubeconfig" -o "$WORK/node-snapshot.json" 2>&1); code=$?
+  mark=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["metadata"].get("annotations",{}).get("kauthz.dev/incomplete",""))' "$WORK/node-snapshot.json" 2>/dev/null)
+  warn=$("$KAUTHZ" can-i get pods --as u -f "$WORK/node-snapshot.json" 2>&1 >/dev/null)
+  if [ "$code" = 0 ] && echo "$out" | grep -q 'cannot list secrets: forbidden' && echo "$mark" | grep -q '^.*secrets: forbidden' \
+    && echo "$warn" | grep -q 'incomplete snapshot'; then
+    pass "snapshot with a node's credential: forbidden kinds named ($(echo "$mark" | grep -o '[a-z.]*: forbidden' | cut -d: -f1 | tr '\n' ' ')), marked, and warned on use"
+  else
+    fail "snapshot with a node's credential (exit $code): $(echo "$out" | tail -3)"
+  fi
+fi

@@ -6,6 +6,7 @@
   gen.py ephemeral --seed N       ephemeral containers and resource-claim statuses for some pods (stdin: pods List)
   gen.py sars --seed N --count C  SubjectAccessReviews over a snapshot (stdin: the snapshot List)
   gen.py post ...                 posts JSON lines to the apiserver over one keep-alive connection
+  gen.py merge --apiserver A --oracle O   the apiserver's answers with upstream's acceptable RBAC reasons
 
 Objects are written as a v1 List in creation order (namespaces and service accounts before
 the pods that need them).
@@ -35,6 +36,9 @@ def clean(obj):
     for k in DROP_META:
         meta.pop(k, None)
     obj.pop("status", None)
+    if obj.get("kind") == "CSINode":
+        spec = obj.setdefault("spec", {})
+        spec["drivers"] = spec.get("drivers") or []
     if obj.get("kind") == "Node":
         obj["spec"] = {k: v for k, v in obj.get("spec", {}).items() if k in ("taints", "unschedulable")}
     return obj
@@ -47,11 +51,20 @@ def as_list(items):
 
 def cmd_example(args):
     items = []
+    decoder = json.JSONDecoder()
     for path in args.files:
         with open(path) as f:
-            doc = json.load(f)
-        for o in doc.get("items", [doc]):
-            items.append(clean(o))
+            text = f.read()
+        # kubectl's -o json of several objects is a stream of documents (or one List).
+        pos = 0
+        while True:
+            while pos < len(text) and text[pos].isspace():
+                pos += 1
+            if pos >= len(text):
+                break
+            doc, pos = decoder.raw_decode(text, pos)
+            for o in doc.get("items", [doc]):
+                items.append(clean(o))
     json.dump(as_list(items), sys.stdout)
 
 
@@ -190,7 +203,7 @@ def pod(rnd, ns, name, nodes, sas, secrets, cms, pvcs):
             volumes.append({"name": v, "azureFile": {"secretName": pick(secrets), "shareName": "s"}})
         mounts.append({"name": v, "mountPath": f"/mnt/{v}"})
     container = {"name": "main", "image": "registry.invalid/e2e:1", "env": env, "envFrom": env_from, "volumeMounts": mounts}
-    spec = {"containers": [container], "serviceAccountName": pick(sas + ["default"])}
+    spec = {"containers": [container], "volumes": volumes, "serviceAccountName": pick(sas + ["default"])}
     if rnd.random() < 0.3:
         spec["initContainers"] = [{"name": "init", "image": "registry.invalid/e2e:1",
                                    "env": [{"name": "I", "valueFrom": {"secretKeyRef": {"name": pick(secrets), "key": "value"}}}]}]
@@ -403,6 +416,32 @@ def cmd_post(args):
         print(json.dumps(json.loads(data), separators=(",", ":")))
 
 
+ACCEPTABLE = "conformance.kauthz.dev/acceptable-reasons"
+
+
+def cmd_merge(args):
+    """The apiserver's answers, each RBAC allow annotated with every reason upstream could
+    have given (from the oracle over the same snapshot): RBAC names the first allowing binding
+    it meets, in informer map order, so the apiserver's own choice varies from run to run.
+    Fails when an apiserver reason is not among them."""
+    bad = 0
+    with open(args.apiserver) as a, open(args.oracle) as o:
+        for i, (al, ol) in enumerate(zip(a, o), 1):
+            api, orc = json.loads(al), json.loads(ol)
+            reason = api.get("status", {}).get("reason", "")
+            if reason.startswith("RBAC: allowed by "):
+                acceptable = json.loads(orc.get("metadata", {}).get("annotations", {}).get(ACCEPTABLE, "[]"))
+                if reason not in acceptable:
+                    bad += 1
+                    if bad <= 5:
+                        sys.stderr.write(f"request {i}: apiserver reason {reason!r} not among upstream's {acceptable}\n")
+                api.setdefault("metadata", {}).setdefault("annotations", {})[ACCEPTABLE] = json.dumps(acceptable)
+            print(json.dumps(api, separators=(",", ":")))
+    if bad:
+        sys.stderr.write(f"merge: {bad} apiserver reasons outside upstream's acceptable set\n")
+        sys.exit(1)
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -426,8 +465,11 @@ def main():
     po.add_argument("--path", default="/apis/authorization.k8s.io/v1/subjectaccessreviews")
     po.add_argument("--lines", action="store_true", help="stdin lines are METHOD PATH JSON")
     po.add_argument("--keep-errors", action="store_true", help="print error Status bodies instead of stopping")
+    m = sub.add_parser("merge")
+    m.add_argument("--apiserver", required=True)
+    m.add_argument("--oracle", required=True)
     a = p.parse_args()
-    {"example": cmd_example, "objects": cmd_objects, "ephemeral": cmd_ephemeral, "sars": cmd_sars, "post": cmd_post}[a.cmd](a)
+    {"example": cmd_example, "objects": cmd_objects, "ephemeral": cmd_ephemeral, "sars": cmd_sars, "post": cmd_post, "merge": cmd_merge}[a.cmd](a)
 
 
 if __name__ == "__main__":
