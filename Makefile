@@ -4,7 +4,7 @@
 SEEDS ?= 200
 CARGO ?= cargo
 
-.PHONY: test example lint conformance selftest bench bench-compare bench-load
+.PHONY: test example lint conformance selftest bench bench-compare bench-load e2e
 
 ## Run every Rust test (unit tests beside the code, CLI integration tests, doc tests).
 test:
@@ -40,3 +40,9 @@ bench-load:
 	test -s target/bench-data/pods-100k.json || ./target/release/examples/gen_pods 100000 > target/bench-data/pods-100k.json
 	/usr/bin/time -v ./target/release/kauthz can-i get secrets/db-1 -n ns-1 --as-node node-1 \
 		-f target/bench-data/pods-100k.json 2>&1 | grep -E '^(yes|no)|Elapsed|Maximum resident'
+
+## End to end against a real control plane (etcd, kube-apiserver, kube-controller-manager, kubectl
+## built from k8s.io/kubernetes v1.37.2 and cached in ~/.cache/kauthz-e2e; the first build takes
+## 15-30 minutes on 2 cores): kauthz's answers against the apiserver's SubjectAccessReviews.
+e2e:
+	bash e2e/run.sh

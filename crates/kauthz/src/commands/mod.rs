@@ -7,6 +7,8 @@ mod can_i;
 mod diff;
 mod explain;
 mod review;
+mod review_watch;
+mod snapshot;
 mod who_can;
 
 use crate::cli::{Cli, Command};
@@ -31,6 +33,7 @@ pub fn run(cli: Cli) -> Result<u8, String> {
         Command::BlastRadius(args) => blast_radius::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Snapshot(args) => snapshot::run(args),
     }
 }
 
