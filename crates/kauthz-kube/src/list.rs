@@ -256,6 +256,14 @@ pub async fn list_kind(
         let mut items = match list_pages(client, &resource, &path, page_size, None, spec.metadata_only, progress).await {
             Ok(items) => items,
             Err(ListError::Api { code: 404, .. }) => continue,
+            // The apiserver authorizes before it routes: a caller without permission gets 403
+            // for a resource it does not serve either. Discovery tells the two apart.
+            Err(e @ ListError::Forbidden { .. }) => {
+                if discovered(client, spec, version).await == Some(false) {
+                    continue;
+                }
+                return Err(e);
+            }
             Err(e) => return Err(e),
         };
         let api_version = spec.api_version(version);
@@ -278,6 +286,18 @@ pub async fn list_kind(
         return Ok(items);
     }
     Err(ListError::NotServed { resource })
+}
+
+/// Whether the server serves `spec` at `version`, from discovery (which every authenticated
+/// user may read); `None` when discovery cannot tell.
+pub(crate) async fn discovered(client: &kube::Client, spec: &KindSpec, version: &str) -> Option<bool> {
+    let path = if spec.group.is_empty() { format!("/api/{version}") } else { format!("/apis/{}/{version}", spec.group) };
+    let req = Request::get(path).header(http::header::ACCEPT, "application/json").body(Vec::new()).ok()?;
+    match client.request::<Value>(req).await {
+        Ok(list) => Some(list["resources"].as_array().is_some_and(|r| r.iter().any(|x| x["name"] == spec.plural))),
+        Err(kube::Error::Api(s)) if s.code == 404 => Some(false),
+        Err(_) => None,
+    }
 }
 
 fn key_of(item: &Value) -> (String, String) {
@@ -365,7 +385,17 @@ pub(crate) mod tests {
                 );
             }
             let Some(all) = self.objects.get(path) else {
-                return status(404, "NotFound", "the server could not find the requested resource");
+                // Discovery of a group version: the collections served under it.
+                let served: Vec<Value> = self
+                    .objects
+                    .keys()
+                    .filter(|k| k.rsplit_once('/').is_some_and(|(gv, _)| gv == path))
+                    .map(|k| serde_json::json!({"name": k.rsplit('/').next().unwrap()}))
+                    .collect();
+                if served.is_empty() {
+                    return status(404, "NotFound", "the server could not find the requested resource");
+                }
+                return (200, serde_json::json!({"kind": "APIResourceList", "groupVersion": path, "resources": served}));
             };
             let params: BTreeMap<&str, &str> = query.split('&').filter_map(|kv| kv.split_once('=')).collect();
             let limit: usize = params.get("limit").map_or(usize::MAX, |l| l.parse().unwrap());
@@ -484,9 +514,13 @@ pub(crate) mod tests {
     async fn forbidden_kinds_are_named_and_the_snapshot_carries_on() {
         let mut api = fake();
         api.forbidden.push("/api/v1/secrets".into());
+        // The apiserver answers 403 before 404: a kind discovery does not list is not served,
+        // not forbidden.
+        api.forbidden.push("/apis/certificates.k8s.io/v1/podcertificaterequests".into());
         let client = api.client();
         let snap = snapshot(&client, 2, &mut |_| {}).await.unwrap();
-        assert_eq!(snap.incomplete.len(), 1);
+        assert!(snap.not_served.contains(&"podcertificaterequests.certificates.k8s.io".to_string()), "{:?}", snap.not_served);
+        assert_eq!(snap.incomplete.len(), 1, "{:?}", snap.incomplete);
         assert_eq!(snap.incomplete[0].resource, "secrets");
         assert!(
             snap.incomplete[0].reason.starts_with("forbidden: secrets is forbidden: User \"alice\" cannot list"),

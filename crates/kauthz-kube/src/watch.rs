@@ -81,6 +81,10 @@ async fn served_version(client: &kube::Client, spec: &KindSpec) -> Result<&'stat
             Ok(_) => return Ok(version),
             Err(kube::Error::Api(s)) if s.code == 404 => continue,
             Err(kube::Error::Api(s)) if s.code == 403 => {
+                // 403 comes before 404: only a served kind is really forbidden.
+                if crate::list::discovered(client, spec, version).await == Some(false) {
+                    continue;
+                }
                 return Err(ListError::Forbidden { resource: spec.resource_name(), message: s.message.clone() });
             }
             Err(e) => return Err(ListError::Transport { resource: spec.resource_name(), source: e }),
