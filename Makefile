@@ -5,7 +5,7 @@ SEEDS ?= 200
 FUZZ_SECONDS ?= 20
 CARGO ?= cargo
 
-.PHONY: test test-html krew example lint conformance selftest bench bench-compare bench-load bench-serve fuzz
+.PHONY: test test-html krew example lint conformance selftest bench bench-compare bench-load bench-serve fuzz e2e
 
 ## Run every Rust test (unit tests beside the code, CLI integration tests, doc tests).
 test:
@@ -70,3 +70,9 @@ bench-serve:
 ## cargo-fuzz when missing). Long runs: `make fuzz FUZZ_SECONDS=3600` (see fuzz/README.md).
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh
+
+## End to end against a real control plane (etcd, kube-apiserver, kube-controller-manager, kubectl
+## built from k8s.io/kubernetes v1.37.2 and cached in ~/.cache/kauthz-e2e; the first build takes
+## 15-30 minutes on 2 cores): kauthz's answers against the apiserver's SubjectAccessReviews.
+e2e:
+	bash e2e/run.sh

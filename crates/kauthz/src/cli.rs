@@ -58,6 +58,10 @@ pub enum Command {
     /// `kubectl completion` does.
     #[command(after_help = COMPLETION_EXAMPLES)]
     Completion(CompletionArgs),
+    /// Write a snapshot of a live cluster (every kind kauthz reads; Secrets and ConfigMaps as
+    /// metadata only) to a file, for answers later or elsewhere.
+    #[command(after_help = crate::live::SNAPSHOT_EXAMPLES)]
+    Snapshot(crate::live::SnapshotArgs),
 }
 
 const REPLAY_EXAMPLES: &str = "Examples:
@@ -352,6 +356,9 @@ pub struct ClusterArgs {
     /// Print what was skipped while loading.
     #[arg(short = 'v', long)]
     pub verbose: bool,
+    /// Live cluster and apiserver configuration.
+    #[command(flatten)]
+    pub live: crate::live::LiveArgs,
 }
 
 /// The objects of a write, for NodeRestriction.
@@ -378,6 +385,10 @@ pub struct IdentityArgs {
     /// Act as the kubelet of this node: user system:node:NAME in group system:nodes.
     #[arg(long = "as-node", value_name = "NAME", conflicts_with = "as_user")]
     pub as_node: Option<String>,
+    /// Act as the user of this kubeconfig's credential (client certificate: CN and O; a token:
+    /// TokenReview, live only), e.g. a node's /etc/kubernetes/kubelet.conf.
+    #[arg(long = "as-kubeconfig", value_name = "FILE", conflicts_with_all = ["as_user", "as_node", "as_groups"])]
+    pub as_kubeconfig: Option<PathBuf>,
 }
 
 /// Output formats.
@@ -502,6 +513,10 @@ pub struct ReviewArgs {
     /// Read requests from this file instead of stdin.
     #[arg(long, value_name = "FILE")]
     pub requests: Option<PathBuf>,
+    /// Live only: keep the cluster state current with watches while answering (each request
+    /// is answered over the state as last seen).
+    #[arg(long, conflicts_with = "files")]
+    pub watch: bool,
     /// The cluster.
     #[command(flatten)]
     pub cluster: ClusterArgs,

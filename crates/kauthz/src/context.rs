@@ -23,13 +23,20 @@ pub struct Loaded {
 
 /// Loads the snapshot (all or nothing), adds defaults, and builds the chain.
 pub fn load(args: &ClusterArgs) -> Result<Loaded, String> {
+    let args = &crate::live::effective(args)?;
     let gates = match &args.feature_gates {
         Some(flag) => FeatureGates::from_flag(flag).map_err(|e| format!("--feature-gates: {e}"))?,
         None => FeatureGates::default(),
     };
     let chain = build_chain(args)?.with_feature_gates(&gates);
     let started = std::time::Instant::now();
-    let snap = snapshot::load_paths(&args.files).map_err(|e| e.to_string())?;
+    let snap = if args.files.is_empty() {
+        // No -f: the state is listed from the live cluster.
+        snapshot::Snapshot { objects: crate::live::load_objects(args)?, ..Default::default() }
+    } else {
+        crate::live::warn_marked_files(&args.files);
+        snapshot::load_paths(&args.files).map_err(|e| e.to_string())?
+    };
     if args.verbose {
         eprintln!("loaded {} objects from {} input(s) in {:.2?}", snap.objects.len(), args.files.len(), started.elapsed());
         for (what, n) in &snap.skipped {
@@ -91,6 +98,18 @@ pub fn admit_write(write: &WriteArgs, attrs: &Attributes, loaded: &Loaded) -> Re
 /// The admission flags as the core's audit reads them.
 pub fn admission_flags(args: &AdmissionPluginArgs) -> AdmissionFlags {
     AdmissionFlags { enabled: args.enable_admission_plugins.clone(), disabled: args.disable_admission_plugins.clone() }
+}
+
+/// The user kube-apiserver would see: `--as-kubeconfig`'s credential, else kubectl's
+/// impersonation flags.
+pub fn identity_for(args: &IdentityArgs, cluster: &ClusterArgs) -> Result<UserInfo, String> {
+    let Some(path) = &args.as_kubeconfig else { return identity(args) };
+    let (name, mut groups) = crate::live::identity(path, cluster)?;
+    // The apiserver adds system:authenticated to every authenticated user.
+    if !groups.iter().any(|g| g == "system:authenticated") {
+        groups.push("system:authenticated".into());
+    }
+    Ok(UserInfo { name, groups, ..UserInfo::default() })
 }
 
 /// The user kube-apiserver would see for kubectl's impersonation flags.
@@ -179,6 +198,7 @@ mod tests {
             as_user: user.map(Into::into),
             as_groups: groups.iter().map(|g| g.to_string()).collect(),
             as_node: node.map(Into::into),
+            as_kubeconfig: None,
         })
     }
 

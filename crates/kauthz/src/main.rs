@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod context;
 mod html;
+mod live;
 mod output;
 mod plugin;
 mod sarif;

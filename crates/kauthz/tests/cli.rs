@@ -364,7 +364,7 @@ fn admit_answers_reviews_as_noderestriction() {
 #[test]
 fn admit_refuses_bad_reviews() {
     let input = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"}\nnot json\n{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"x\",\"resource\":{\"resource\":\"pods\"},\"operation\":\"PATCH\",\"userInfo\":{\"username\":\"system:node:n\",\"groups\":[\"system:nodes\"]}}}\n";
-    let out = kauthz_stdin(&["admit"], input);
+    let out = kauthz_stdin(&["admit", "-f", "/dev/null"], input);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("stdin: line 2: invalid JSON"), "{}", stderr(&out));
     let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -468,3 +468,135 @@ fn diff_flags_widening() {
 }
 /// Report outputs (SARIF, HTML) and the kubectl-style extras (completion, plugin, krew).
 mod outputs;
+
+/// A kubeconfig whose user is the fixture certificate CN=system:node:n1, O=system:nodes,
+/// O=team-a (by file path, or inline with `inline`).
+fn node_kubeconfig(dir: &Path, inline: bool) -> PathBuf {
+    let cert = root().join("crates/kauthz-kube/testdata/node-n1.crt");
+    let user = if inline {
+        use std::fmt::Write as _;
+        let pem = std::fs::read(&cert).unwrap();
+        // base64 by hand: the test crate has no base64 dependency.
+        const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut b64 = String::new();
+        for chunk in pem.chunks(3) {
+            let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    b64.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
+                } else {
+                    b64.push('=');
+                }
+            }
+        }
+        let mut s = String::new();
+        write!(s, "    client-certificate-data: {b64}\n    client-key-data: AAAA").unwrap();
+        s
+    } else {
+        format!("    client-certificate: {}\n    client-key: n1.key", cert.display())
+    };
+    let path = dir.join(if inline { "inline.conf" } else { "file.conf" });
+    std::fs::write(
+        &path,
+        format!("apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\ncontexts:\n- name: n1\n  context:\n    cluster: c\n    user: n1\ncurrent-context: n1\nusers:\n- name: n1\n  user:\n{user}\n"),
+    )
+    .unwrap();
+    path
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kauthz-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `--as-kubeconfig`: the certificate's CN and O are the identity, offline; an expired
+/// certificate is an error naming the kubeconfig.
+#[test]
+fn as_kubeconfig_takes_the_certificate_identity() {
+    let dir = tmpdir("askc");
+    for inline in [false, true] {
+        let kc = node_kubeconfig(&dir, inline);
+        let o = kauthz(&["can-i", "get", "nodes/n1", "--as-kubeconfig", kc.to_str().unwrap(), "-f", "/dev/null", "-o", "json"]);
+        assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+        let sar: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(sar["spec"]["user"], "system:node:n1");
+        assert_eq!(sar["spec"]["groups"], serde_json::json!(["system:nodes", "team-a", "system:authenticated"]));
+    }
+    let expired = dir.join("expired.conf");
+    let text = std::fs::read_to_string(dir.join("file.conf")).unwrap().replace("node-n1.crt", "expired.crt");
+    std::fs::write(&expired, text).unwrap();
+    let o = kauthz(&["can-i", "get", "pods", "--as-kubeconfig", expired.to_str().unwrap(), "-f", "/dev/null"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("expired.conf") && stderr(&o).contains("expired at"), "{}", stderr(&o));
+    let o = kauthz(&["can-i", "get", "pods", "--as-kubeconfig", "/nonexistent/kubelet.conf", "-f", "/dev/null"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("/nonexistent/kubelet.conf"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `--apiserver-flags` and `--apiserver-manifest` configure the chain and admission as
+/// kube-apiserver's own flags do; kauthz's flags win.
+#[test]
+fn apiserver_flags_and_manifest_configure_the_chain() {
+    let ask = |extra: &[&str]| {
+        let mut args = with_example(&["can-i", "get", "configmaps/coredns", "-n", "kube-system", "--as-node", "kubeletauthz-worker"]);
+        args.extend(extra);
+        kauthz(&args).status.code()
+    };
+    assert_eq!(ask(&[]), Some(0));
+    assert_eq!(ask(&["--apiserver-flags", "--authorization-mode=RBAC --enable-admission-plugins=NodeRestriction"]), Some(1));
+    assert_eq!(ask(&["--apiserver-flags", "--authorization-mode RBAC", "--authorization-mode", "Node,RBAC"]), Some(0));
+    let dir = tmpdir("manifest");
+    let manifest = dir.join("kube-apiserver.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-apiserver\nspec:\n  containers:\n  - name: kube-apiserver\n    command:\n    - kube-apiserver\n    - --authorization-mode=RBAC\n",
+    )
+    .unwrap();
+    assert_eq!(ask(&["--apiserver-manifest", manifest.to_str().unwrap()]), Some(1));
+    let o = kauthz(&with_example(&["can-i", "get", "pods", "--as", "u", "--apiserver-manifest", "/nonexistent/m.yaml"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("/nonexistent/m.yaml"), "{}", stderr(&o));
+    // Admission plugins from the manifest: enabling NodeRestriction there clears KA-N003.
+    let audit = |flag: &str| {
+        std::fs::write(
+            &manifest,
+            format!("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: kube-apiserver\n    command: [kube-apiserver, {flag}]\n"),
+        )
+        .unwrap();
+        stdout(&kauthz(&with_example(&["audit", "--apiserver-manifest", manifest.to_str().unwrap()])))
+    };
+    assert!(!audit("--enable-admission-plugins=NodeRestriction").contains("KA-N003"));
+    assert!(audit("--disable-admission-plugins=NodeRestriction").contains("KA-N003"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A snapshot `kauthz snapshot` marked incomplete makes every command warn; without -f and
+/// without any kubeconfig the error says how to give a cluster.
+#[test]
+fn incomplete_snapshots_warn_and_no_cluster_is_an_error() {
+    let dir = tmpdir("incomplete");
+    let snap = dir.join("snap.json");
+    std::fs::write(
+        &snap,
+        r#"{"apiVersion":"v1","kind":"List","metadata":{"annotations":{"kauthz.dev/incomplete":"secrets: forbidden: no"}},"items":[]}"#,
+    )
+    .unwrap();
+    let o = kauthz(&["can-i", "get", "pods", "--as", "u", "-f", snap.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("incomplete snapshot (secrets: forbidden: no)"), "{}", stderr(&o));
+    let o = Command::new(env!("CARGO_BIN_EXE_kauthz"))
+        .args(["can-i", "get", "pods", "--as", "u"])
+        .env_remove("KUBECONFIG")
+        .env_remove("KUBERNETES_SERVICE_HOST")
+        .env("HOME", &dir)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no cluster: pass -f FILE"), "{}", stderr(&o));
+    let o = kauthz(&["snapshot", "-o", "-", "--kubeconfig", "/nonexistent/config"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("/nonexistent/config"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -60,7 +60,7 @@ pub fn run(args: AuditArgs) -> Result<u8, String> {
     };
     let kubelet = args.kubelet_config.as_deref().map(kubelet_config).transpose()?;
     let loaded = context::load(&args.cluster)?;
-    let admission = context::admission_flags(&args.admission);
+    let admission = context::admission_flags(&crate::live::admission(&args.admission, &args.cluster)?);
     let findings = audit::audit(&AuditInput {
         chain: &loaded.chain,
         state: &loaded.state,

@@ -172,7 +172,8 @@ fn detail(analyzer: &Analyzer, b: &BlastRadius) -> String {
 
 pub fn run(args: BlastRadiusArgs) -> Result<u8, String> {
     let loaded = context::load(&args.cluster)?;
-    let node_restriction = context::admission_flags(&args.admission).node_restriction().unwrap_or(true);
+    let node_restriction =
+        context::admission_flags(&crate::live::admission(&args.admission, &args.cluster)?).node_restriction().unwrap_or(true);
     let mut analyzer = Analyzer::with_admission(&loaded.chain, &loaded.state, args.depth, node_restriction);
     // The ranking table only counts; the rules reviews behind the writes are skipped.
     if args.node.is_none() && matches!(args.output, OutputFormat::Table | OutputFormat::Wide) {

@@ -10,7 +10,7 @@ use crate::cli::{CanIArgs, OutputFormat};
 use crate::{context, output};
 
 pub fn run(args: CanIArgs) -> Result<u8, String> {
-    let user = context::identity(&args.identity)?;
+    let user = context::identity_for(&args.identity, &args.cluster)?;
     if args.list {
         if args.request.all_namespaces || args.request.subresource.is_some() || args.quiet {
             return Err("--list does not work with -A, --subresource or --quiet".into());

@@ -12,7 +12,7 @@ use crate::cli::{ExplainArgs, OutputFormat};
 use crate::{context, output};
 
 pub fn run(args: ExplainArgs) -> Result<u8, String> {
-    let user = context::identity(&args.identity)?;
+    let user = context::identity_for(&args.identity, &args.cluster)?;
     let attrs = context::attributes(&args.request, user)?;
     let loaded = context::load(&args.cluster)?;
     let result = loaded.chain.evaluate(&loaded.state, &attrs);

@@ -9,7 +9,9 @@ mod diff;
 mod explain;
 mod replay;
 mod review;
+mod review_watch;
 mod serve;
+mod snapshot;
 mod who_can;
 
 use crate::cli::{Cli, Command};
@@ -37,6 +39,7 @@ pub fn run(cli: Cli) -> Result<u8, String> {
         Command::Serve(args) => serve::run(args),
         Command::Replay(args) => replay::run(args),
         Command::Completion(args) => completion::run(args),
+        Command::Snapshot(args) => snapshot::run(args),
     }
 }
 

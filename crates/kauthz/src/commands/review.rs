@@ -15,6 +15,9 @@ use crate::cli::ReviewArgs;
 use crate::context::{self, Loaded};
 
 pub fn run(args: ReviewArgs) -> Result<u8, String> {
+    if args.watch {
+        return super::review_watch::run(args);
+    }
     let mut loaded = context::load(&args.cluster)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -89,7 +92,7 @@ pub(crate) fn for_each_line(
     Ok(())
 }
 
-fn answer(loaded: &Loaded, item: Value, out: &mut impl Write) -> Result<(), String> {
+pub(crate) fn answer(loaded: &Loaded, item: Value, out: &mut impl Write) -> Result<(), String> {
     if item.get("kind").and_then(Value::as_str) == Some("SubjectRulesReview") {
         return answer_rules(loaded, item, out);
     }
