@@ -23,6 +23,16 @@ pub struct Loaded {
 
 /// Loads the snapshot (all or nothing), adds defaults, and builds the chain.
 pub fn load(args: &ClusterArgs) -> Result<Loaded, String> {
+    load_from(args, false)
+}
+
+/// The chain, gates and defaults of `args` over no snapshot objects (a watch fills the
+/// state afterwards).
+pub fn load_empty(args: &ClusterArgs) -> Result<Loaded, String> {
+    load_from(args, true)
+}
+
+fn load_from(args: &ClusterArgs, empty: bool) -> Result<Loaded, String> {
     let args = &crate::live::effective(args)?;
     let gates = match &args.feature_gates {
         Some(flag) => FeatureGates::from_flag(flag).map_err(|e| format!("--feature-gates: {e}"))?,
@@ -30,7 +40,9 @@ pub fn load(args: &ClusterArgs) -> Result<Loaded, String> {
     };
     let chain = build_chain(args)?.with_feature_gates(&gates);
     let started = std::time::Instant::now();
-    let snap = if args.files.is_empty() {
+    let snap = if empty {
+        snapshot::Snapshot::default()
+    } else if args.files.is_empty() {
         // No -f: the state is listed from the live cluster.
         snapshot::Snapshot { objects: crate::live::load_objects(args)?, ..Default::default() }
     } else {

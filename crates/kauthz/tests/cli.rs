@@ -364,7 +364,7 @@ fn admit_answers_reviews_as_noderestriction() {
 #[test]
 fn admit_refuses_bad_reviews() {
     let input = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"}\nnot json\n{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"x\",\"resource\":{\"resource\":\"pods\"},\"operation\":\"PATCH\",\"userInfo\":{\"username\":\"system:node:n\",\"groups\":[\"system:nodes\"]}}}\n";
-    let out = kauthz_stdin(&["admit", "-f", "/dev/null"], input);
+    let out = kauthz_stdin(&["admit", "-f", "testdata/good/empty.yaml"], input);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("stdin: line 2: invalid JSON"), "{}", stderr(&out));
     let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -517,7 +517,8 @@ fn as_kubeconfig_takes_the_certificate_identity() {
     let dir = tmpdir("askc");
     for inline in [false, true] {
         let kc = node_kubeconfig(&dir, inline);
-        let o = kauthz(&["can-i", "get", "nodes/n1", "--as-kubeconfig", kc.to_str().unwrap(), "-f", "/dev/null", "-o", "json"]);
+        let o =
+            kauthz(&["can-i", "get", "nodes/n1", "--as-kubeconfig", kc.to_str().unwrap(), "-f", "testdata/good/empty.yaml", "-o", "json"]);
         assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
         let sar: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
         assert_eq!(sar["spec"]["user"], "system:node:n1");
@@ -526,10 +527,10 @@ fn as_kubeconfig_takes_the_certificate_identity() {
     let expired = dir.join("expired.conf");
     let text = std::fs::read_to_string(dir.join("file.conf")).unwrap().replace("node-n1.crt", "expired.crt");
     std::fs::write(&expired, text).unwrap();
-    let o = kauthz(&["can-i", "get", "pods", "--as-kubeconfig", expired.to_str().unwrap(), "-f", "/dev/null"]);
+    let o = kauthz(&["can-i", "get", "pods", "--as-kubeconfig", expired.to_str().unwrap(), "-f", "testdata/good/empty.yaml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("expired.conf") && stderr(&o).contains("expired at"), "{}", stderr(&o));
-    let o = kauthz(&["can-i", "get", "pods", "--as-kubeconfig", "/nonexistent/kubelet.conf", "-f", "/dev/null"]);
+    let o = kauthz(&["can-i", "get", "pods", "--as-kubeconfig", "/nonexistent/kubelet.conf", "-f", "testdata/good/empty.yaml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("/nonexistent/kubelet.conf"), "{}", stderr(&o));
     std::fs::remove_dir_all(&dir).ok();

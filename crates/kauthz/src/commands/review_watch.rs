@@ -19,9 +19,8 @@ const SYNC_TIMEOUT: Duration = Duration::from_secs(120);
 pub fn run(args: ReviewArgs) -> Result<u8, String> {
     // The chain, gates and an empty state come from the usual loader over no objects: the
     // watches fill the state.
-    let mut cluster = crate::live::effective(&args.cluster)?;
-    cluster.files = vec![std::path::PathBuf::from("/dev/null")];
-    let mut loaded = context::load(&cluster)?;
+    let cluster = crate::live::effective(&args.cluster)?;
+    let mut loaded = context::load_empty(&cluster)?;
     let watched = kauthz_kube::blocking::watch(&args.cluster.live.client_options()).map_err(|e| e.to_string())?;
     let incomplete = watched.sync(&mut loaded.state, SYNC_TIMEOUT)?;
     for missing in &incomplete {
