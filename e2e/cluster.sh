@@ -121,12 +121,18 @@ cluster_up() {
 }
 
 cluster_down() {
-  local i
-  # Reverse order: controllers, apiserver, etcd.
+  local i pid n
+  # Reverse order (controllers, apiserver, etcd), each given 10 s to exit before SIGKILL: a
+  # terminating kube-apiserver can hang in its graceful shutdown, and a hang here would
+  # turn a passed run into a timeout.
   for (( i=${#E2E_PIDS[@]}-1; i>=0; i-- )); do
-    kill "${E2E_PIDS[$i]}" 2>/dev/null || true
-  done
-  for pid in "${E2E_PIDS[@]}"; do
+    pid=${E2E_PIDS[$i]}
+    kill "$pid" 2>/dev/null || continue
+    for (( n=0; n<100; n++ )); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
   E2E_PIDS=()
