@@ -223,9 +223,7 @@ fn node_rules(
 
     // Handler probes: unnamed, own name, and node-scoped field selector.
     let allows = |group: &str, resource: &str, sub: &str, verb: &str, ns: &str, name: &str, selector: Option<&str>| {
-        let mut a = crate::authz::Attributes::resource(user.clone(), verb, resource, ns, name);
-        a.api_group = group.into();
-        a.subresource = sub.into();
+        let mut a = crate::authz::Attributes::resource(user.clone(), verb, resource, ns, name).with_group(group).with_subresource(sub);
         if let Some(field) = selector {
             a.field_selector.requirements = vec![crate::selector::FieldRequirement {
                 field: field.into(),
@@ -477,9 +475,9 @@ mod tests {
         assert!(leases.iter().any(|r| r.verbs == ["create"] && r.resource_names.is_empty()));
         assert!(leases.iter().any(|r| r.verbs == ["get", "update", "patch", "delete"] && r.resource_names == ["w"]));
         // The Lease handler ignores the subresource; upstream allows this request.
-        let mut attrs = crate::authz::Attributes::resource(node.clone(), "update", "leases", "kube-node-lease", "w");
-        attrs.api_group = "coordination.k8s.io".into();
-        attrs.subresource = "status".into();
+        let attrs = crate::authz::Attributes::resource(node.clone(), "update", "leases", "kube-node-lease", "w")
+            .with_group("coordination.k8s.io")
+            .with_subresource("status");
         assert!(chain.decide(&state, &attrs).allowed());
         // Handlers that check the subresource get no such row.
         for resource in ["nodes/*", "pods/*", "csinodes/*", "resourceslices/*", "podcertificaterequests/*"] {
