@@ -5,6 +5,7 @@ package compare
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 )
@@ -37,11 +38,12 @@ type Review struct {
 	Rules *RulesStatus `json:"-"`
 }
 
-// Failure is the part of a v1 Status that is compared.
+// Failure is a v1 Status line; it is compared whole (Whole: every field, as JSON values).
 type Failure struct {
 	Code    int    `json:"code"`
 	Reason  string `json:"reason"`
 	Message string `json:"message"`
+	Whole   any    `json:"-"`
 }
 
 // Parse decodes one output line.
@@ -60,6 +62,9 @@ func Parse(line []byte) (*Review, error) {
 	if probe.Kind == "Status" {
 		var f Failure
 		if err := json.Unmarshal(line, &f); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(line, &f.Whole); err != nil {
 			return nil, err
 		}
 		r.Failure = &f
@@ -85,9 +90,17 @@ func Parse(line []byte) (*Review, error) {
 func Equal(expected, actual *Review) (bool, string) {
 	if expected.Failure != nil || isInvalid(expected.Status) {
 		if rejected(actual) {
-			if expected.Failure != nil && actual.Failure != nil &&
-				(expected.Failure.Code != actual.Failure.Code || expected.Failure.Reason != actual.Failure.Reason) {
-				return false, fmt.Sprintf("rejection: oracle %d %s, kauthz %d %s", expected.Failure.Code, expected.Failure.Reason, actual.Failure.Code, actual.Failure.Reason)
+			if expected.Failure != nil {
+				// kube-apiserver's Status is the target: code, reason, message, details
+				// (group, causes) and metadata, all of it.
+				if actual.Failure == nil {
+					return false, fmt.Sprintf("oracle rejected with Status %d %s %q; kauthz did not write a Status", expected.Failure.Code, expected.Failure.Reason, expected.Failure.Message)
+				}
+				if !reflect.DeepEqual(expected.Failure.Whole, actual.Failure.Whole) {
+					e, _ := json.Marshal(expected.Failure.Whole)
+					a, _ := json.Marshal(actual.Failure.Whole)
+					return false, fmt.Sprintf("rejection Status: oracle %s, kauthz %s", e, a)
+				}
 			}
 			return true, ""
 		}
