@@ -7,12 +7,45 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 )
 
 // AcceptableReasonsAnnotation mirrors oracle.AcceptableReasonsAnnotation (kept here so
 // the comparer does not link upstream Kubernetes).
 const AcceptableReasonsAnnotation = "conformance.kauthz.dev/acceptable-reasons"
+
+// WebhookCalledAnnotation mirrors oracle.WebhookCalledAnnotation: the first webhook the
+// oracle's chain called for this request.
+const WebhookCalledAnnotation = "conformance.kauthz.dev/webhook-called"
+
+// ConfigErrorKind mirrors oracle.ConfigErrorKind.
+const ConfigErrorKind = "AuthorizationConfigError"
+
+// ConfigErrorPrefix precedes upstream's message in kauthz's error for a refused
+// --authorization-config.
+const ConfigErrorPrefix = "invalid AuthorizationConfiguration: "
+
+// ConfigError returns upstream's message when the oracle's line says it refused the
+// --authorization-config.
+func ConfigError(line []byte) (string, bool) {
+	var e struct {
+		Kind    string `json:"kind"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(line, &e) != nil || e.Kind != ConfigErrorKind {
+		return "", false
+	}
+	return e.Message, true
+}
+
+// EqualConfigError checks kauthz's stderr for upstream's refusal message, whole.
+func EqualConfigError(message string, stderr []byte) (bool, string) {
+	if strings.Contains(string(stderr), ConfigErrorPrefix+message) {
+		return true, ""
+	}
+	return false, fmt.Sprintf("upstream refuses the authorization config with %q; kauthz's stderr: %q", message, strings.TrimSpace(string(stderr)))
+}
 
 const rbacAllowedPrefix = "RBAC: allowed by "
 
@@ -116,6 +149,15 @@ func Equal(expected, actual *Review) (bool, string) {
 		return equalRules(expected.Rules, actual.Rules)
 	}
 	e, a := expected.Status, actual.Status
+	if name, ok := expected.Metadata.Annotations[WebhookCalledAnnotation]; ok {
+		// Upstream called a webhook: its answer is unknown offline, so kauthz must say
+		// exactly that, naming the first webhook called, and neither allow nor deny.
+		want := "incomplete: webhook " + strconv.Quote(name) + " not evaluated"
+		if a.Allowed || a.Denied || !strings.Contains(a.EvaluationError, want) {
+			return false, fmt.Sprintf("upstream called webhook %q; kauthz answered allowed=%v denied=%v evaluationError %q", name, a.Allowed, a.Denied, a.EvaluationError)
+		}
+		return true, ""
+	}
 	var diffs []string
 	if e.Allowed != a.Allowed {
 		diffs = append(diffs, fmt.Sprintf("allowed: oracle %v, kauthz %v", e.Allowed, a.Allowed))

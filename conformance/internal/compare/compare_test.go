@@ -38,6 +38,10 @@ func TestEqual(t *testing.T) {
 		{"status code differs", `{"kind":"Status","status":"Failure","reason":"Invalid","code":422}`, `{"kind":"Status","status":"Failure","reason":"BadRequest","code":400}`, false},
 		{"status vs answer", `{"kind":"Status","status":"Failure","reason":"Invalid","code":422}`, `{"status":{"allowed":false}}`, false},
 		{"answer vs status", `{"status":{"allowed":false}}`, `{"kind":"Status","status":"Failure","reason":"Invalid","code":422}`, false},
+		{"webhook called, kauthz incomplete", `{"metadata":{"annotations":{"conformance.kauthz.dev/webhook-called":"wh-a"}},"status":{"allowed":true,"reason":"stub"}}`, `{"status":{"allowed":false,"evaluationError":"incomplete: webhook \"wh-a\" not evaluated"}}`, true},
+		{"webhook called, kauthz names another", `{"metadata":{"annotations":{"conformance.kauthz.dev/webhook-called":"wh-a"}},"status":{"allowed":true}}`, `{"status":{"allowed":false,"evaluationError":"incomplete: webhook \"wh-b\" not evaluated"}}`, false},
+		{"webhook called, kauthz answers", `{"metadata":{"annotations":{"conformance.kauthz.dev/webhook-called":"wh-a"}},"status":{"allowed":false}}`, `{"status":{"allowed":false}}`, false},
+		{"webhook not called, kauthz incomplete", `{"status":{"allowed":false}}`, `{"status":{"allowed":false,"evaluationError":"incomplete: webhook \"wh-a\" not evaluated"}}`, false},
 		{"only oracle invalid", `{"status":{"evaluationError":"x \"\" is invalid: spec.user: y"}}`, `{"status":{"allowed":false}}`, false},
 	}
 	for _, c := range cases {

@@ -2,10 +2,9 @@
 //! configured authorizers in order, combined with union semantics (the first Allow or Deny
 //! decides; NoOpinion reasons are joined with newlines).
 
-use serde::Deserialize;
-
 use crate::abac::PolicyList;
 use crate::authz::{Attributes, Decision, Verdict, aggregate_errors};
+use crate::authzconfig::{self, AuthorizationConfigError, FailurePolicy, Match, WebhookConfig};
 use crate::node::{self, GraphPath};
 use crate::rbac::RbacSource;
 use crate::state::ClusterState;
@@ -15,6 +14,26 @@ pub const PRIVILEGED_GROUP: &str = "system:masters";
 
 /// The name kube-apiserver gives the privileged-group step inside its union.
 pub const PRIVILEGED_AUTHORIZER_NAME: &str = "kubernetes.io/system-privileged-group";
+
+/// Why an `--authorization-config` cannot be turned into a chain.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainConfigError {
+    /// The configuration itself (decoding or upstream's validation).
+    #[error(transparent)]
+    Config(#[from] AuthorizationConfigError),
+    /// An ABAC entry without `--authorization-policy-file`.
+    #[error("{path}: authorizer type ABAC needs --authorization-policy-file")]
+    AbacPolicyMissing {
+        /// The configuration file.
+        path: String,
+    },
+    /// The ABAC policy file does not parse.
+    #[error("{message}")]
+    AbacPolicy {
+        /// The policy parser's message.
+        message: String,
+    },
+}
 
 /// One configured authorizer.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,8 +48,9 @@ pub enum Mode {
     AlwaysAllow,
     /// Has no opinion on anything, with reason `Everything is forbidden.`.
     AlwaysDeny,
-    /// A webhook: cannot be evaluated offline.
-    Webhook,
+    /// A webhook: its answer is unknown offline, but its `matchConditions` and failure
+    /// policy are evaluated, so requests it would never be asked about are answered.
+    Webhook(WebhookConfig),
 }
 
 impl Mode {
@@ -42,7 +62,7 @@ impl Mode {
             Mode::Abac(_) => "ABAC",
             Mode::AlwaysAllow => "AlwaysAllow",
             Mode::AlwaysDeny => "AlwaysDeny",
-            Mode::Webhook => "Webhook",
+            Mode::Webhook(_) => "Webhook",
         }
     }
 }
@@ -125,7 +145,8 @@ impl Chain {
                 }
                 "AlwaysAllow" => Mode::AlwaysAllow,
                 "AlwaysDeny" => Mode::AlwaysDeny,
-                "Webhook" => Mode::Webhook,
+                // The flag-configured webhook has no match conditions and fails open.
+                "Webhook" => Mode::Webhook(WebhookConfig::default()),
                 "" => return Err("authorization-mode: empty mode".into()),
                 other => return Err(format!("authorization-mode {} is not a valid mode", crate::gostr::quote(other))),
             };
@@ -134,7 +155,7 @@ impl Chain {
             }
             // kube-apiserver names flag-configured authorizers by their lower-cased mode,
             // except the webhook, which is named "default".
-            let name = if matches!(mode, Mode::Webhook) { "default".to_string() } else { m.to_ascii_lowercase() };
+            let name = if matches!(mode, Mode::Webhook(_)) { "default".to_string() } else { m.to_ascii_lowercase() };
             authorizers.push(Authorizer { name, mode });
         }
         if abac_policy.is_some() && !authorizers.iter().any(|a| matches!(a.mode, Mode::Abac(_))) {
@@ -143,74 +164,23 @@ impl Chain {
         Ok(Chain { authorizers, node: node::NodeAuthorizer::default() })
     }
 
-    /// Parses an `apiserver.config.k8s.io` AuthorizationConfiguration (YAML or JSON).
-    pub fn from_config(path: &str, text: &str, abac_policy: Option<(&str, &str)>) -> Result<Chain, String> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Config {
-            api_version: String,
-            kind: String,
-            #[serde(default)]
-            authorizers: Vec<Entry>,
-        }
-        #[derive(Deserialize)]
-        struct Entry {
-            #[serde(rename = "type", default)]
-            type_: String,
-            #[serde(default)]
-            name: String,
-            #[serde(default)]
-            webhook: Option<serde_json::Value>,
-        }
-        let cfg: Config = serde_saphyr::from_str_with_options::<serde_json::Value>(text, crate::snapshot::yaml_options())
-            .map_err(|e| format!("{path}: invalid YAML: {e}"))
-            .and_then(|v| serde_path_to_error::deserialize(v).map_err(|e| format!("{path}: field {}: {}", e.path(), e.inner())))?;
-        if !matches!(
-            cfg.api_version.as_str(),
-            "apiserver.config.k8s.io/v1" | "apiserver.config.k8s.io/v1beta1" | "apiserver.config.k8s.io/v1alpha1"
-        ) || cfg.kind != "AuthorizationConfiguration"
-        {
-            return Err(format!(
-                "{path}: expected apiserver.config.k8s.io/v1 AuthorizationConfiguration, found {}/{}",
-                cfg.api_version, cfg.kind
-            ));
-        }
-        if cfg.authorizers.is_empty() {
-            return Err(format!("{path}: authorizers: Required value: at least one authorization mode must be defined"));
-        }
-        let mut authorizers: Vec<Authorizer> = Vec::new();
-        for (i, e) in cfg.authorizers.into_iter().enumerate() {
-            let at = format!("{path}: authorizers[{i}]");
-            if e.name.is_empty() {
-                return Err(format!("{at}.name: Required value"));
-            }
-            if authorizers.iter().any(|a| a.name == e.name) {
-                return Err(format!("{at}.name: Duplicate value: {}", crate::gostr::quote(&e.name)));
-            }
-            let mode = match e.type_.as_str() {
+    /// Parses an `apiserver.config.k8s.io` AuthorizationConfiguration (YAML or JSON),
+    /// validated as kube-apiserver validates it (see [`crate::authzconfig`]).
+    pub fn from_config(path: &str, text: &str, abac_policy: Option<(&str, &str)>) -> Result<Chain, ChainConfigError> {
+        let mut authorizers = Vec::new();
+        for a in authzconfig::load(path, text)? {
+            let mode = match a.type_name.as_str() {
                 "Node" => Mode::Node,
                 "RBAC" => Mode::Rbac,
                 "ABAC" => {
-                    let (p, t) = abac_policy.ok_or_else(|| format!("{at}: ABAC needs --authorization-policy-file"))?;
-                    Mode::Abac(PolicyList::parse(p, t)?)
+                    let (p, t) = abac_policy.ok_or_else(|| ChainConfigError::AbacPolicyMissing { path: path.to_string() })?;
+                    Mode::Abac(PolicyList::parse(p, t).map_err(|message| ChainConfigError::AbacPolicy { message })?)
                 }
                 "AlwaysAllow" => Mode::AlwaysAllow,
                 "AlwaysDeny" => Mode::AlwaysDeny,
-                "Webhook" => Mode::Webhook,
-                "" => return Err(format!("{at}.type: Required value")),
-                other => return Err(format!("{at}.type: Unsupported value: {}", crate::gostr::quote(other))),
+                _ => Mode::Webhook(a.webhook.unwrap_or_default()),
             };
-            if matches!(mode, Mode::Webhook) != e.webhook.is_some() {
-                return Err(if e.webhook.is_some() {
-                    format!("{at}.webhook: Invalid value: non-null webhook config may only be specified for type Webhook")
-                } else {
-                    format!("{at}.webhook: Required value: required when type=Webhook")
-                });
-            }
-            if !matches!(mode, Mode::Webhook) && authorizers.iter().any(|a| a.mode.type_name() == mode.type_name()) {
-                return Err(format!("{at}.type: Duplicate value: {}", crate::gostr::quote(&e.type_)));
-            }
-            authorizers.push(Authorizer { name: e.name, mode });
+            authorizers.push(Authorizer { name: a.name, mode });
         }
         Ok(Chain { authorizers, node: node::NodeAuthorizer::default() })
     }
@@ -265,10 +235,31 @@ impl Chain {
                 }
                 Mode::AlwaysAllow => Verdict::allow(""),
                 Mode::AlwaysDeny => Verdict::no_opinion("Everything is forbidden."),
-                Mode::Webhook => {
-                    steps.extend(s);
-                    return ChainResult { verdict: None, undetermined_by: Some(a.name.clone()), steps };
-                }
+                Mode::Webhook(w) => match w.matches(attrs) {
+                    Match::Called => {
+                        steps.extend(s);
+                        return ChainResult { verdict: None, undetermined_by: Some(a.name.clone()), steps };
+                    }
+                    Match::Excluded => Verdict::no_opinion(""),
+                    Match::Failed(messages) => {
+                        let decision = match w.failure_policy {
+                            FailurePolicy::Deny => Decision::Deny,
+                            FailurePolicy::NoOpinion => Decision::NoOpinion,
+                        };
+                        // The union aggregates every authorizer's errors flat (nested
+                        // aggregates are visited), so the messages are kept apart here.
+                        let error = aggregate_errors(&messages);
+                        if decision == Decision::NoOpinion {
+                            errors.extend(messages);
+                            if let Some(mut s) = s {
+                                s.verdict = Some(Verdict { decision, reason: String::new(), error: Some(error) });
+                                steps.push(s);
+                            }
+                            continue;
+                        }
+                        Verdict { decision, reason: String::new(), error: Some(error) }
+                    }
+                },
             };
             if let Some(mut s) = s {
                 s.verdict = Some(verdict.clone());
@@ -303,7 +294,7 @@ impl Chain {
 
     /// Whether any authorizer in the chain is a webhook.
     pub fn has_webhook(&self) -> bool {
-        self.authorizers.iter().any(|a| matches!(a.mode, Mode::Webhook))
+        self.authorizers.iter().any(|a| matches!(a.mode, Mode::Webhook(_)))
     }
 }
 
@@ -374,15 +365,37 @@ mod tests {
 
     #[test]
     fn config_parsing() {
-        let ok = "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- type: Node\n  name: node\n- type: Webhook\n  name: wh\n  webhook: {timeout: 3s}\n- type: RBAC\n  name: rbac\n";
+        let ok = "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- type: Node\n  name: node\n- type: Webhook\n  name: wh\n  webhook: {timeout: 3s, failurePolicy: Deny, subjectAccessReviewVersion: v1, matchConditionSubjectAccessReviewVersion: v1, connectionInfo: {type: InClusterConfig}, matchConditions: [{expression: \"request.user == 'x'\"}]}\n- type: RBAC\n  name: rbac\n";
         let c = Chain::from_config("c.yaml", ok, None).unwrap();
         assert_eq!(c.authorizers.len(), 3);
         assert_eq!(c.authorizers[1].name, "wh");
+        // The webhook is asked only about user x; everyone else gets RBAC's answer.
+        let state = ClusterState::new();
+        let r = c.evaluate(&state, &Attributes::resource(UserInfo::new("x", ["g"]), "get", "pods", "ns", "p"));
+        assert_eq!(r.undetermined_by.as_deref(), Some("wh"));
+        let r = c.evaluate(&state, &Attributes::resource(UserInfo::new("y", ["g"]), "get", "pods", "ns", "p"));
+        assert!(r.verdict.is_some());
         let dup = "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- {type: RBAC, name: a}\n- {type: RBAC, name: b}\n";
-        assert!(Chain::from_config("c", dup, None).unwrap_err().contains("authorizers[1].type"));
+        assert!(Chain::from_config("c", dup, None).unwrap_err().to_string().contains("authorizers[1].type"));
         let missing =
             "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- {type: Webhook, name: a}\n";
-        assert!(Chain::from_config("c", missing, None).unwrap_err().contains("webhook"));
+        assert!(Chain::from_config("c", missing, None).unwrap_err().to_string().contains("webhook"));
         assert!(Chain::from_config("c", "apiVersion: v1\nkind: Pod\n", None).is_err());
+    }
+
+    #[test]
+    fn match_condition_errors_follow_the_failure_policy() {
+        let cfg = |policy: &str| {
+            format!(
+                "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- type: Webhook\n  name: wh\n  webhook: {{timeout: 3s, failurePolicy: {policy}, subjectAccessReviewVersion: v1, matchConditionSubjectAccessReviewVersion: v1, connectionInfo: {{type: InClusterConfig}}, matchConditions: [{{expression: \"request.extra['k'][0] == 'v'\"}}]}}\n- type: AlwaysAllow\n  name: alwaysallow\n"
+            )
+        };
+        let state = ClusterState::new();
+        let attrs = Attributes::resource(UserInfo::new("x", ["g"]), "get", "pods", "ns", "p");
+        let want = "cel evaluation error: expression 'request.extra['k'][0] == 'v'' resulted in error: no such key: k";
+        let r = Chain::from_config("c", &cfg("Deny"), None).unwrap().evaluate(&state, &attrs);
+        assert_eq!(r.verdict, Some(Verdict { decision: Decision::Deny, reason: String::new(), error: Some(want.into()) }));
+        let r = Chain::from_config("c", &cfg("NoOpinion"), None).unwrap().evaluate(&state, &attrs);
+        assert_eq!(r.verdict, Some(Verdict::allow("")), "a later authorizer decides; its error alone is returned");
     }
 }

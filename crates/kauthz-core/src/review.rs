@@ -263,12 +263,16 @@ impl StatusFailure {
     pub fn invalid(errors: &[FieldError]) -> Self {
         let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
         let detail = crate::authz::aggregate_errors(&messages);
+        #[cfg(feature = "mutants")]
+        let kind = if crate::mutants::active(crate::mutants::Mutant::InvalidStatusNamesKind) { "SubjectAccessReview" } else { "" };
+        #[cfg(not(feature = "mutants"))]
+        let kind = "";
         StatusFailure {
             kind: "Status".into(),
             api_version: "v1".into(),
             metadata: serde_json::Map::new(),
             status: "Failure".into(),
-            message: format!(".authorization.k8s.io \"\" is invalid: {detail}"),
+            message: format!("{kind}.authorization.k8s.io \"\" is invalid: {detail}"),
             reason: "Invalid".into(),
             details: Some(StatusDetails {
                 group: "authorization.k8s.io".into(),

@@ -77,7 +77,7 @@ fn build_chain(args: &ClusterArgs) -> Result<Chain, String> {
     let policy_ref = policy.as_ref().map(|(p, t)| (p.as_str(), t.as_str()));
     if let Some(cfg) = &args.authorization_config {
         let text = std::fs::read_to_string(cfg).map_err(|e| format!("{}: cannot read: {e}", cfg.display()))?;
-        return Chain::from_config(&cfg.display().to_string(), &text, policy_ref);
+        return Chain::from_config(&cfg.display().to_string(), &text, policy_ref).map_err(|e| e.to_string());
     }
     Chain::from_modes(args.authorization_mode.as_deref().unwrap_or("Node,RBAC"), policy_ref)
 }
