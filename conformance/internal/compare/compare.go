@@ -152,6 +152,9 @@ func Equal(expected, actual *Review) (bool, string) {
 	if name, ok := expected.Metadata.Annotations[WebhookCalledAnnotation]; ok {
 		// Upstream called a webhook: its answer is unknown offline, so kauthz must say
 		// exactly that, naming the first webhook called, and neither allow nor deny.
+		if actual.Metadata.Annotations[WebhookCalledAnnotation] == name {
+			return true, "" // --self: the oracle on both sides called the same webhook
+		}
 		want := "incomplete: webhook " + strconv.Quote(name) + " not evaluated"
 		if a.Allowed || a.Denied || !strings.Contains(a.EvaluationError, want) {
 			return false, fmt.Sprintf("upstream called webhook %q; kauthz answered allowed=%v denied=%v evaluationError %q", name, a.Allowed, a.Denied, a.EvaluationError)

@@ -466,28 +466,30 @@ fn validate_selector(sel: &Option<SelectorAttributes>, path: &str, label: bool, 
     }
     for (i, r) in sel.requirements.iter().enumerate() {
         let at = format!("{path}.requirements[{i}]");
+        // Field requirements (ValidateFieldSelectorRequirement): the key must be present,
+        // checked before the operator; values are free.
+        if !label && r.key.is_empty() {
+            errs.push(FieldError::required(format!("{at}.key"), "must be specified"));
+        }
         match r.operator.as_str() {
             "In" | "NotIn" if r.values.is_empty() => {
                 errs.push(FieldError::required(format!("{at}.values"), "must be specified when `operator` is 'In' or 'NotIn'"))
             }
-            "Exists" | "DoesNotExist" if !r.values.is_empty() => errs
-                .push(FieldError::forbidden(format!("{at}.values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'")),
+            "Exists" | "DoesNotExist" if !r.values.is_empty() => {
+                errs.push(FieldError::forbidden(format!("{at}.values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
+            }
             _ => {}
         }
         if !label {
-            // Field requirements: only the key must be present.
-            if r.key.is_empty() {
-                errs.push(FieldError::required(format!("{at}.key"), "must be specified"));
-            }
             continue;
         }
-        // Label requirements: the key is a qualified name and every value a label value
-        // (metav1validation.ValidateLabelSelectorRequirement).
-        if let Err(msg) = selector::qualified_name_error(&r.key) {
+        // Label requirements (ValidateLabelSelectorRequirement): after the operator, the
+        // key is a qualified name and every value a label value, each message its own error.
+        for msg in selector::qualified_name_errors(&r.key) {
             errs.push(FieldError::invalid(format!("{at}.key"), crate::gostr::quote(&r.key), msg));
         }
         for (j, v) in r.values.iter().enumerate() {
-            if let Err(msg) = selector::label_value_error(v) {
+            for msg in selector::label_value_errors(v) {
                 errs.push(FieldError::invalid(format!("{at}.values[{j}]"), crate::gostr::quote(v), msg));
             }
         }
@@ -761,7 +763,18 @@ mod tests {
         // Values are label values; unknown operators are allowed here (they fail later).
         assert_eq!(errors(r#"{"key":"a","operator":"In","values":["ok","not ok","é"]}"#).len(), 2);
         assert!(errors(r#"{"key":"a","operator":"Bogus","values":["x"]}"#).is_empty());
-        assert_eq!(errors(r#"{"key":"","operator":"In"}"#).len(), 2);
+        // Upstream reports every message: values required, then the empty name fails both
+        // the emptiness and the pattern check.
+        let all: Vec<String> = errors(r#"{"key":"","operator":"In"}"#).iter().map(|e| e.body()).collect();
+        assert_eq!(all.len(), 3);
+        assert_eq!(all[1], "Invalid value: \"\": name part must be non-empty");
+        assert!(all[2].starts_with("Invalid value: \"\": name part must consist of alphanumeric characters"));
+        // Field requirements: the key comes before the operator's values.
+        let s = sar(
+            r#"{"spec":{"user":"u","resourceAttributes":{"fieldSelector":{"requirements":[{"key":"","operator":"Exists","values":["x"]}]}}}}"#,
+        );
+        let fields: Vec<String> = s.validate().iter().map(|e| e.field.clone()).collect();
+        assert_eq!(fields, ["spec.resourceAttributes.fieldSelector.requirements[0].key", "spec.resourceAttributes.fieldSelector.requirements[0].values"]);
         // Field requirements: only a key is required; values are free.
         let s = sar(
             r#"{"spec":{"user":"u","resourceAttributes":{"fieldSelector":{"requirements":[{"key":"!a b","operator":"In","values":["not ok"]}]}}}}"#,
