@@ -129,7 +129,7 @@ func (c *cluster) authzConfig(r *rand.Rand) *AuthzConfig {
 		order = append(order, map[string]any{"type": "AlwaysAllow", "name": "alwaysallow"})
 	}
 	cfg.Authorizers = order
-	if r.IntN(5) == 0 {
+	if r.IntN(3) == 0 {
 		c.breakConfig(r, cfg)
 	}
 	return cfg

@@ -336,13 +336,13 @@ fn validate_webhook(at: &str, w: &Json, errs: &mut Vec<String>) -> WebhookConfig
     }
     for key in ["authorizedTTL", "unauthorizedTTL"] {
         // v1 defaulting replaces a zero TTL (5m / 30s), so only negatives remain to refuse.
-        if let Some(t) = duration(key, errs) {
-            if t < 0 {
-                errs.push(field_err(
-                    &format!("{at}.{key}"),
-                    format!("Invalid value: {}: must be > 0s", crate::gostr::quote(&format_go_duration(t))),
-                ));
-            }
+        if let Some(t) = duration(key, errs)
+            && t < 0
+        {
+            errs.push(field_err(
+                &format!("{at}.{key}"),
+                format!("Invalid value: {}: must be > 0s", crate::gostr::quote(&format_go_duration(t))),
+            ));
         }
     }
     match str_field(w, "subjectAccessReviewVersion") {
