@@ -31,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
         match Chain::from_modes(text, abac) {
             Ok(c) => c,
             Err(e) => {
-                assert!(!e.is_empty());
+                assert!(!e.to_string().is_empty());
                 return;
             }
         }

@@ -15,26 +15,6 @@ pub const PRIVILEGED_GROUP: &str = "system:masters";
 /// The name kube-apiserver gives the privileged-group step inside its union.
 pub const PRIVILEGED_AUTHORIZER_NAME: &str = "kubernetes.io/system-privileged-group";
 
-/// Why an `--authorization-config` cannot be turned into a chain.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ChainConfigError {
-    /// The configuration itself (decoding or upstream's validation).
-    #[error(transparent)]
-    Config(#[from] AuthorizationConfigError),
-    /// An ABAC entry without `--authorization-policy-file`.
-    #[error("{path}: authorizer type ABAC needs --authorization-policy-file")]
-    AbacPolicyMissing {
-        /// The configuration file.
-        path: String,
-    },
-    /// The ABAC policy file does not parse.
-    #[error("{message}")]
-    AbacPolicy {
-        /// The policy parser's message.
-        message: String,
-    },
-}
-
 /// One configured authorizer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mode {
@@ -131,27 +111,60 @@ impl ChainResult {
     }
 }
 
+/// Why an authorization chain could not be built from flags or an AuthorizationConfiguration.
+/// Messages are kube-apiserver's where it has one.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    /// `--authorization-mode` names ABAC without a policy file.
+    #[error("authorization-mode ABAC's authorization policy file not passed")]
+    AbacPolicyMissing,
+    /// A policy file without mode ABAC.
+    #[error("cannot specify --authorization-policy-file without mode ABAC")]
+    PolicyFileWithoutAbac,
+    /// An empty entry in `--authorization-mode`.
+    #[error("authorization-mode: empty mode")]
+    EmptyMode,
+    /// An unknown mode in `--authorization-mode`.
+    #[error("authorization-mode {} is not a valid mode", crate::gostr::quote(.0))]
+    InvalidMode(String),
+    /// A mode named twice in `--authorization-mode`.
+    #[error("authorization-mode {} has mode specified more than once", crate::gostr::quote(.0))]
+    DuplicateMode(String),
+    /// The AuthorizationConfiguration does not decode or upstream's validation refuses it.
+    #[error(transparent)]
+    Config(#[from] AuthorizationConfigError),
+    /// The AuthorizationConfiguration has an ABAC entry but no policy file was passed.
+    #[error("{path}: authorizer type ABAC needs --authorization-policy-file")]
+    ConfigAbacPolicyMissing {
+        /// The configuration file.
+        path: String,
+    },
+    /// The ABAC policy file named for the chain does not load.
+    #[error(transparent)]
+    Abac(#[from] crate::abac::AbacError),
+}
+
 impl Chain {
     /// Parses `--authorization-mode` (e.g. `Node,RBAC`) with an optional ABAC policy file text.
-    pub fn from_modes(modes: &str, abac_policy: Option<(&str, &str)>) -> Result<Chain, String> {
+    pub fn from_modes(modes: &str, abac_policy: Option<(&str, &str)>) -> Result<Chain, ChainError> {
         let mut authorizers: Vec<Authorizer> = Vec::new();
         for m in modes.split(',').map(str::trim) {
             let mode = match m {
                 "Node" => Mode::Node,
                 "RBAC" => Mode::Rbac,
                 "ABAC" => {
-                    let (path, text) = abac_policy.ok_or("authorization-mode ABAC's authorization policy file not passed")?;
+                    let (path, text) = abac_policy.ok_or(ChainError::AbacPolicyMissing)?;
                     Mode::Abac(PolicyList::parse(path, text)?)
                 }
                 "AlwaysAllow" => Mode::AlwaysAllow,
                 "AlwaysDeny" => Mode::AlwaysDeny,
                 // The flag-configured webhook has no match conditions and fails open.
                 "Webhook" => Mode::Webhook(WebhookConfig::default()),
-                "" => return Err("authorization-mode: empty mode".into()),
-                other => return Err(format!("authorization-mode {} is not a valid mode", crate::gostr::quote(other))),
+                "" => return Err(ChainError::EmptyMode),
+                other => return Err(ChainError::InvalidMode(other.to_string())),
             };
             if authorizers.iter().any(|a| a.mode.type_name() == mode.type_name()) {
-                return Err(format!("authorization-mode {} has mode specified more than once", crate::gostr::quote(m)));
+                return Err(ChainError::DuplicateMode(m.to_string()));
             }
             // kube-apiserver names flag-configured authorizers by their lower-cased mode,
             // except the webhook, which is named "default".
@@ -159,22 +172,22 @@ impl Chain {
             authorizers.push(Authorizer { name, mode });
         }
         if abac_policy.is_some() && !authorizers.iter().any(|a| matches!(a.mode, Mode::Abac(_))) {
-            return Err("cannot specify --authorization-policy-file without mode ABAC".into());
+            return Err(ChainError::PolicyFileWithoutAbac);
         }
         Ok(Chain { authorizers, node: node::NodeAuthorizer::default() })
     }
 
     /// Parses an `apiserver.config.k8s.io` AuthorizationConfiguration (YAML or JSON),
     /// validated as kube-apiserver validates it (see [`crate::authzconfig`]).
-    pub fn from_config(path: &str, text: &str, abac_policy: Option<(&str, &str)>) -> Result<Chain, ChainConfigError> {
+    pub fn from_config(path: &str, text: &str, abac_policy: Option<(&str, &str)>) -> Result<Chain, ChainError> {
         let mut authorizers = Vec::new();
         for a in authzconfig::load(path, text)? {
             let mode = match a.type_name.as_str() {
                 "Node" => Mode::Node,
                 "RBAC" => Mode::Rbac,
                 "ABAC" => {
-                    let (p, t) = abac_policy.ok_or_else(|| ChainConfigError::AbacPolicyMissing { path: path.to_string() })?;
-                    Mode::Abac(PolicyList::parse(p, t).map_err(|message| ChainConfigError::AbacPolicy { message })?)
+                    let (p, t) = abac_policy.ok_or_else(|| ChainError::ConfigAbacPolicyMissing { path: path.to_string() })?;
+                    Mode::Abac(PolicyList::parse(p, t)?)
                 }
                 "AlwaysAllow" => Mode::AlwaysAllow,
                 "AlwaysDeny" => Mode::AlwaysDeny,

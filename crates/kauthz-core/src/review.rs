@@ -475,9 +475,8 @@ fn validate_selector(sel: &Option<SelectorAttributes>, path: &str, label: bool, 
             "In" | "NotIn" if r.values.is_empty() => {
                 errs.push(FieldError::required(format!("{at}.values"), "must be specified when `operator` is 'In' or 'NotIn'"))
             }
-            "Exists" | "DoesNotExist" if !r.values.is_empty() => {
-                errs.push(FieldError::forbidden(format!("{at}.values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
-            }
+            "Exists" | "DoesNotExist" if !r.values.is_empty() => errs
+                .push(FieldError::forbidden(format!("{at}.values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'")),
             _ => {}
         }
         if !label {
@@ -553,7 +552,7 @@ fn field_selector(sel: Option<&SelectorAttributes>) -> Selector<selector::FieldR
     if !sel.raw_selector.is_empty() {
         out = match selector::parse_field_selector(&sel.raw_selector) {
             Ok(r) => Selector { requirements: r, error: None },
-            Err(e) => Selector { requirements: Vec::new(), error: Some(e) },
+            Err(e) => Selector { requirements: Vec::new(), error: Some(e.message) },
         };
     }
     if !sel.requirements.is_empty() {
@@ -569,7 +568,7 @@ fn label_selector(sel: Option<&SelectorAttributes>) -> Selector<selector::LabelR
     if !sel.raw_selector.is_empty() {
         out = match selector::parse_label_selector(&sel.raw_selector) {
             Ok(r) => Selector { requirements: r, error: None },
-            Err(e) => Selector { requirements: Vec::new(), error: Some(e) },
+            Err(e) => Selector { requirements: Vec::new(), error: Some(e.message) },
         };
     }
     if !sel.requirements.is_empty() {
@@ -774,7 +773,10 @@ mod tests {
             r#"{"spec":{"user":"u","resourceAttributes":{"fieldSelector":{"requirements":[{"key":"","operator":"Exists","values":["x"]}]}}}}"#,
         );
         let fields: Vec<String> = s.validate().iter().map(|e| e.field.clone()).collect();
-        assert_eq!(fields, ["spec.resourceAttributes.fieldSelector.requirements[0].key", "spec.resourceAttributes.fieldSelector.requirements[0].values"]);
+        assert_eq!(
+            fields,
+            ["spec.resourceAttributes.fieldSelector.requirements[0].key", "spec.resourceAttributes.fieldSelector.requirements[0].values"]
+        );
         // Field requirements: only a key is required; values are free.
         let s = sar(
             r#"{"spec":{"user":"u","resourceAttributes":{"fieldSelector":{"requirements":[{"key":"!a b","operator":"In","values":["not ok"]}]}}}}"#,
