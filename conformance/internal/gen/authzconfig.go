@@ -146,8 +146,9 @@ func hasType(as []map[string]any, typ string) bool {
 
 func firstWebhook(cfg *AuthzConfig) map[string]any {
 	for _, a := range cfg.Authorizers {
-		if a["type"] == "Webhook" {
-			return a["webhook"].(map[string]any)
+		// an earlier break may have left a Webhook entry without its webhook
+		if w, ok := a["webhook"].(map[string]any); ok && a["type"] == "Webhook" {
+			return w
 		}
 	}
 	return nil
