@@ -6,6 +6,7 @@
   gen.py ephemeral --seed N       ephemeral containers for some pods (stdin: pods List)
   gen.py claims --seed N          claims from templates and their pods' resourceClaimStatuses (stdin: pods List)
   gen.py sars --seed N --count C  SubjectAccessReviews over a snapshot (stdin: the snapshot List)
+  gen.py invalid                  SubjectAccessReviews the apiserver refuses (422), one per line
   gen.py post ...                 posts JSON lines to the apiserver over one keep-alive connection
   gen.py merge --apiserver A --oracle O   the apiserver's answers with upstream's acceptable RBAC reasons
 
@@ -272,6 +273,33 @@ def cmd_ephemeral(args):
         print(p["metadata"]["namespace"], p["metadata"]["name"], json.dumps(p))
 
 
+def cmd_invalid(args):
+    """Prints SubjectAccessReviews the apiserver refuses with 422 Invalid, one per line: its
+    whole Status (message, details, causes, metadata) is compared with kauthz review's."""
+    sar = lambda spec, **extra: {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview", "spec": spec, **extra}
+    ra = {"verb": "get", "resource": "pods", "namespace": "ns"}
+    cases = [
+        sar({"user": "u"}),
+        sar({"resourceAttributes": ra}),
+        sar({"user": "u", "resourceAttributes": ra, "nonResourceAttributes": {"path": "/healthz", "verb": "get"}}),
+        sar({"user": "u", "resourceAttributes": ra}, metadata={"name": "named", "labels": {"a": "b"}}),
+        sar({"user": "u", "resourceAttributes": {**ra, "labelSelector": {"rawSelector": "a=b", "requirements": [
+            {"key": "a", "operator": "In", "values": ["b"]}]}}}),
+        sar({"user": "u", "resourceAttributes": {**ra, "labelSelector": {"requirements": [
+            {"key": "bad key!", "operator": "In", "values": ["-bad-", "x" * 70]}]}}}),
+        sar({"user": "u", "resourceAttributes": {**ra, "labelSelector": {"requirements": [
+            {"key": "a", "operator": "Exists", "values": ["b"]}, {"key": "", "operator": "Bogus"}]}}}),
+        sar({"user": "u", "resourceAttributes": {**ra, "fieldSelector": {"rawSelector": "spec.nodeName=n", "requirements": [
+            {"key": "spec.nodeName", "operator": "In", "values": ["n"]}]}}}),
+        sar({"user": "u", "resourceAttributes": {**ra, "fieldSelector": {"requirements": [
+            {"key": "", "operator": "In", "values": []}, {"key": "f", "operator": "Gt", "values": ["1"]}]}}}),
+        sar({"groups": ["g"], "uid": "x", "extra": {"k": ["v"]}, "nonResourceAttributes": {"path": "/x", "verb": "get"},
+             "resourceAttributes": {"verb": "list", "resource": "secrets", "labelSelector": {"rawSelector": "ü=\u0000"}}}),
+    ]
+    for c in cases:
+        print(json.dumps(c, separators=(",", ":")))
+
+
 # ---------------------------------------------------------------------------------------------
 # SubjectAccessReviews over a snapshot
 
@@ -492,6 +520,7 @@ def main():
     o.add_argument("nodes", nargs="+")
     ep = sub.add_parser("ephemeral")
     ep.add_argument("--seed", type=int, default=1)
+    sub.add_parser("invalid")
     cl = sub.add_parser("claims")
     cl.add_argument("--seed", type=int, default=1)
     s = sub.add_parser("sars")
@@ -509,7 +538,7 @@ def main():
     m.add_argument("--apiserver", required=True)
     m.add_argument("--oracle", required=True)
     a = p.parse_args()
-    {"example": cmd_example, "objects": cmd_objects, "ephemeral": cmd_ephemeral, "claims": cmd_claims, "sars": cmd_sars, "post": cmd_post, "merge": cmd_merge}[a.cmd](a)
+    {"example": cmd_example, "objects": cmd_objects, "ephemeral": cmd_ephemeral, "claims": cmd_claims, "invalid": cmd_invalid, "sars": cmd_sars, "post": cmd_post, "merge": cmd_merge}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -134,6 +134,22 @@ if "$KAUTHZ" snapshot --help >/dev/null 2>&1; then
   fi
 fi
 
+# --- refused reviews: the apiserver's whole 422 Status against kauthz review's ----------------
+python3 "$E2E/gen.py" invalid > "$WORK/invalid.jsonl" || abort "generate invalid SARs"
+post --keep-errors < "$WORK/invalid.jsonl" > "$WORK/invalid-apiserver.jsonl" || abort "post invalid SARs"
+"$KAUTHZ" review -f "$SNAP" < "$WORK/invalid.jsonl" > "$WORK/invalid-kauthz.jsonl" 2>/dev/null
+if python3 - "$WORK/invalid-apiserver.jsonl" "$WORK/invalid-kauthz.jsonl" <<'PY'
+import json, sys
+want = [json.loads(l) for l in open(sys.argv[1])]
+got = [json.loads(l) for l in open(sys.argv[2])]
+bad = [(i, w, g) for i, (w, g) in enumerate(zip(want, got)) if w != g]
+for i, w, g in bad[:3]:
+    print(f"  review {i}:\n    apiserver {json.dumps(w)}\n    kauthz    {json.dumps(g)}")
+sys.exit(0 if len(want) == len(got) and not bad and all(w.get("code") == 422 for w in want) else 1)
+PY
+then pass "$(wc -l < "$WORK/invalid.jsonl") refused reviews: kauthz's Status equals the apiserver's 422 (message, details, causes, metadata)"
+else fail "refused reviews: kauthz's Status differs from the apiserver's"; fi
+
 # --- the apiserver's answers against kauthz's -------------------------------------------------
 python3 "$E2E/gen.py" sars --seed "$SEED" --count "$SARS" < "$SNAP" > "$WORK/sars.jsonl" || abort "generate SARs"
 t=$(now)
