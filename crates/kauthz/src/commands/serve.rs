@@ -218,7 +218,7 @@ mod tests {
         let (ok, why) = allowed(&shared);
         assert!(!ok && why.contains("not synced"), "{why}");
         apply_batch(&shared, vec![Update::Synced]);
-        assert_eq!(allowed(&shared).0, true);
+        assert!(allowed(&shared).0);
         // The pod's watch fails; meanwhile the pod is deleted (no event arrives).
         apply_batch(&shared, vec![Update::KindFailed(Kind::Pod, "pods: watch: connection reset".into())]);
         let (ok, why) = allowed(&shared);
@@ -232,7 +232,7 @@ mod tests {
         assert_eq!(shared.metrics.resyncs.load(std::sync::atomic::Ordering::Relaxed), 1);
         // Fail and relist in one batch: answered again, from the relisted state.
         apply_batch(&shared, vec![Update::KindFailed(Kind::Pod, "x".into()), Update::Relist(Kind::Pod, pod)]);
-        assert_eq!(allowed(&shared).0, true);
+        assert!(allowed(&shared).0);
         assert_eq!(apply_batch(&shared, vec![Update::Error("gone".into())]).as_deref(), Some("gone"));
         assert!(!allowed(&shared).0);
     }
