@@ -368,73 +368,6 @@ pub fn compact(review: &RulesReview, by_source: bool) -> Vec<Row> {
     keyed.into_iter().map(|(_, r)| r).collect()
 }
 
-/// kubectl's `describe.CombineResourceGroup`: `resource.group/subresource`.
-pub fn combine_resource_group(rule: &PolicyRule) -> String {
-    let Some(first) = rule.resources.first() else { return String::new() };
-    let (res, sub) = match first.split_once('/') {
-        Some((r, s)) => (r, Some(s)),
-        None => (first.as_str(), None),
-    };
-    let mut out = res.to_string();
-    if let Some(g) = rule.api_groups.first().filter(|g| !g.is_empty()) {
-        out.push('.');
-        out.push_str(g);
-    }
-    if let Some(s) = sub {
-        out.push('/');
-        out.push_str(s);
-    }
-    out
-}
-
-/// Formats rows as Go's tabwriter does with kubectl's settings (min width 6, padding 3,
-/// spaces): each tab-terminated cell padded to its column's widest cell plus 3.
-pub fn tabwrite(rows: &[Vec<String>]) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![0usize; cols];
-    for row in rows {
-        for (i, cell) in row.iter().enumerate().take(row.len().saturating_sub(1)) {
-            widths[i] = widths[i].max((cell.chars().count() + 3).max(6));
-        }
-    }
-    let mut out = String::new();
-    for row in rows {
-        for (i, cell) in row.iter().enumerate() {
-            out.push_str(cell);
-            if i + 1 < row.len() {
-                out.extend(std::iter::repeat_n(' ', widths[i] - cell.chars().count()));
-            }
-        }
-        out.push('\n');
-    }
-    out
-}
-
-/// The table kubectl prints, optionally with a trailing Source column.
-pub fn render_table(rows: &[Row], headers: bool, with_source: bool) -> String {
-    let mut table: Vec<Vec<String>> = Vec::new();
-    if headers {
-        let mut h = strings(&["Resources", "Non-Resource URLs", "Resource Names", "Verbs"]);
-        if with_source {
-            h.push("Source".into());
-        }
-        table.push(h);
-    }
-    for r in rows {
-        let mut cells = vec![
-            combine_resource_group(&r.rule),
-            go_list(&r.rule.non_resource_urls),
-            go_list(&r.rule.resource_names),
-            go_list(&r.rule.verbs),
-        ];
-        if with_source {
-            cells.push(r.sources.join(", "));
-        }
-        table.push(cells);
-    }
-    tabwrite(&table)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -464,16 +397,32 @@ mod tests {
             ..Default::default()
         };
         let rows = compact(&review, false);
-        let text = render_table(&rows, true, false);
-        let expected = "\
-Resources                    Non-Resource URLs   Resource Names   Verbs
-secrets                      []                  []               [get list create]
-leases.coordination.k8s.io   []                  [x]              [get update]
-                             [/api/*]            []               [get]
-                             [/api]              []               [get]
-                             [/api]              []               [get]
-";
-        assert_eq!(text, expected);
+        let shown: Vec<(String, String, String, String, String)> = rows
+            .iter()
+            .map(|r| {
+                let r = &r.rule;
+                (
+                    r.resources.join(","),
+                    r.api_groups.join(","),
+                    go_list(&r.non_resource_urls),
+                    go_list(&r.resource_names),
+                    go_list(&r.verbs),
+                )
+            })
+            .collect();
+        let row = |res: &str, group: &str, urls: &str, names: &str, verbs: &str| {
+            (res.to_string(), group.to_string(), urls.to_string(), names.to_string(), verbs.to_string())
+        };
+        assert_eq!(
+            shown,
+            [
+                row("secrets", "", "[]", "[]", "[get list create]"),
+                row("leases", "coordination.k8s.io", "[]", "[x]", "[get update]"),
+                row("", "", "[/api/*]", "[]", "[get]"),
+                row("", "", "[/api]", "[]", "[get]"),
+                row("", "", "[/api]", "[]", "[get]"),
+            ]
+        );
         assert_eq!(compact(&review, true).len(), 6, "per-source rows do not merge across sources");
     }
 
@@ -504,15 +453,5 @@ leases.coordination.k8s.io   []                  [x]              [get update]
         assert_eq!((resolved.resource_rules.len(), resolved.non_resource_rules.len()), (0, 1));
         let upstream = rules_for(&chain, &state, &user, "b", NodeRules::Upstream);
         assert_eq!((upstream.resource_rules.len(), upstream.non_resource_rules.len()), (0, 0));
-    }
-
-    #[test]
-    fn resource_group_column() {
-        assert_eq!(
-            combine_resource_group(&rule(&[], &["certificates.k8s.io"], &["certificatesigningrequests/selfnodeclient"], &[], &[])),
-            "certificatesigningrequests.certificates.k8s.io/selfnodeclient"
-        );
-        assert_eq!(combine_resource_group(&rule(&[], &["*"], &["*"], &[], &[])), "*.*");
-        assert_eq!(combine_resource_group(&rule(&[], &[""], &["pods"], &[], &[])), "pods");
     }
 }
