@@ -283,13 +283,17 @@ d=$(until_ready 503 30)
 own=$(kauthz_says "${NODE1[@]}" get secrets "$NS" own-secret)
 admit=$(as "$N1" b delete pod mine-2 -n "$NS" --grace-period=0 --wait=false)
 trap_b=$(code "$N1" b GET "$SECRETS/fault-3")
+# Under load while stale: the whole review mix, not one allow.
+stale_load="0 allowed, 0 errors (no load generator)"
+type lg > /dev/null 2>&1 && stale_load=$(lg --addr "127.0.0.1:$KPORT" --requests 5000 | grep -o '[0-9]* allowed, [0-9]* errors')
 kill -CONT "$E2E_APISERVER_PID"
 t=$(now)
 r=$(until_ready 200 60)
-if [ "$d" != never ] && echo "$own" | grep -q '^noopinion .*unconfirmed' && echo "$admit" | grep -q 'failed calling webhook' && [ "$r" != never ]; then
-  pass "stale watch (A frozen): kauthz unready after ${d}s (--max-staleness $MAX_STALENESS), answers no opinion instead of its allow, /admit fails (B refuses node writes), recovered ${r}s after A resumed; B then left the widened read to RBAC: $trap_b"
+if [ "$d" != never ] && echo "$own" | grep -q '^noopinion .*unconfirmed' && echo "$admit" | grep -q 'failed calling webhook' && [ "$r" != never ] \
+  && echo "$stale_load" | grep -q '^0 allowed'; then
+  pass "stale watch (A frozen): kauthz unready after ${d}s (--max-staleness $MAX_STALENESS), answers no opinion instead of its allow (5000 reviews under load meanwhile: $stale_load), /admit fails (B refuses node writes), recovered ${r}s after A resumed; B then left the widened read to RBAC: $trap_b"
 else
-  fail "stale watch: unready after $d; kauthz: $own; node write: $admit; recovery $r"
+  fail "stale watch: unready after $d; kauthz: $own; node write: $admit; recovery $r; under load: $stale_load"
 fi
 
 # --- fault: apiserver A killed and restarted; what changed meanwhile is relisted -------------------
@@ -299,6 +303,8 @@ kill -9 "$E2E_APISERVER_PID"; wait "$E2E_APISERVER_PID" 2>/dev/null
 t=$(now)
 d=$(until_ready 503 30)
 down=$(kauthz_says "${NODE1[@]}" get secrets "$NS" relist-secret)
+down_load="0 allowed, 0 errors (no load generator)"
+type lg > /dev/null 2>&1 && down_load=$(lg --addr "127.0.0.1:$KPORT" --requests 5000 | grep -o '[0-9]* allowed, [0-9]* errors')
 # Deleted through B while A (and kauthz's watches) are down.
 "$KUBECTL" --server "$SERVE_B" delete pod relist-pod -n "$NS" --grace-period=0 --force > /dev/null 2>&1
 apiserver_start "$E2E_PORT" kube-apiserver --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction
@@ -309,10 +315,10 @@ a_ready=$(since "$t2")
 r=$(until_ready 200 60)
 after=$(kauthz_says "${NODE1[@]}" get secrets "$NS" relist-secret)
 resyncs=$(kcurl "$KAUTHZ_URL/metrics" | sed -n 's/^kauthz_watch_resyncs_total //p')
-if [ "$d" != never ] && echo "$down" | grep -q '^noopinion' && [ "$r" != never ] && echo "$after" | grep -q '^deny' && [ "${resyncs:-0}" -gt 0 ]; then
-  pass "apiserver A killed: kauthz unready after ${d}s, no opinion meanwhile; A ready ${a_ready}s after its restart, kauthz ${r}s later, relisted ($resyncs resyncs) without the pod deleted during the outage"
+if [ "$d" != never ] && echo "$down" | grep -q '^noopinion' && echo "$down_load" | grep -q '^0 allowed' && [ "$r" != never ] && echo "$after" | grep -q '^deny' && [ "${resyncs:-0}" -gt 0 ]; then
+  pass "apiserver A killed: kauthz unready after ${d}s, no opinion meanwhile (5000 reviews under load: $down_load); A ready ${a_ready}s after its restart, kauthz ${r}s later, relisted ($resyncs resyncs) without the pod deleted during the outage"
 else
-  fail "apiserver A killed: unready after $d; during: $down; recovery $r; after: $after; resyncs $resyncs"
+  fail "apiserver A killed: unready after $d; during: $down ($down_load); recovery $r; after: $after; resyncs $resyncs"
 fi
 
 # --- what kauthz counted ----------------------------------------------------------------------------
