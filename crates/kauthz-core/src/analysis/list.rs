@@ -159,6 +159,10 @@ const NODE_PROBES: &[(&str, &str, &str, bool)] = &[
     ("certificates.k8s.io", "podcertificaterequests", "", true),
 ];
 
+/// A subresource no API serves: a handler that allows it ignores the subresource (the Lease
+/// handler does), so what it allows holds for every subresource, listed as `resource/*`.
+const ANY_SUBRESOURCE_PROBE: &str = "kauthz-any-subresource";
+
 const PROBE_VERBS: &[&str] = &["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"];
 
 /// Field selectors the Node authorizer honours for list/watch, per resource.
@@ -219,9 +223,7 @@ fn node_rules(
 
     // Handler probes: unnamed, own name, and node-scoped field selector.
     let allows = |group: &str, resource: &str, sub: &str, verb: &str, ns: &str, name: &str, selector: Option<&str>| {
-        let mut a = crate::authz::Attributes::resource(user.clone(), verb, resource, ns, name);
-        a.api_group = group.into();
-        a.subresource = sub.into();
+        let mut a = crate::authz::Attributes::resource(user.clone(), verb, resource, ns, name).with_group(group).with_subresource(sub);
         if let Some(field) = selector {
             a.field_selector.requirements = vec![crate::selector::FieldRequirement {
                 field: field.into(),
@@ -231,9 +233,14 @@ fn node_rules(
         }
         authorizer.decide(state.graph(), &a).decision == crate::authz::Decision::Allow
     };
-    for &(group, resource, sub, namespaced) in NODE_PROBES {
+    let any_subresource = NODE_PROBES.iter().filter(|p| p.2.is_empty()).map(|&(g, r, _, ns)| (g, r, ANY_SUBRESOURCE_PROBE, ns));
+    for (group, resource, sub, namespaced) in NODE_PROBES.iter().copied().chain(any_subresource) {
         let ns = if namespaced { namespace } else { "" };
-        let path = if sub.is_empty() { resource.to_string() } else { format!("{resource}/{sub}") };
+        let path = match sub {
+            "" => resource.to_string(),
+            ANY_SUBRESOURCE_PROBE => format!("{resource}/*"),
+            sub => format!("{resource}/{sub}"),
+        };
         let (mut any, mut own, mut selected) = (Vec::new(), Vec::new(), Vec::new());
         for &verb in PROBE_VERBS {
             if allows(group, resource, sub, verb, ns, "", None) {
@@ -453,5 +460,28 @@ mod tests {
         assert_eq!((resolved.resource_rules.len(), resolved.non_resource_rules.len()), (0, 1));
         let upstream = rules_for(&chain, &state, &user, "b", NodeRules::Upstream);
         assert_eq!((upstream.resource_rules.len(), upstream.non_resource_rules.len()), (0, 0));
+    }
+
+    #[test]
+    fn subresource_blind_handlers_list_every_subresource() {
+        let chain = Chain::from_modes("Node", None).unwrap();
+        let state = ClusterState::new();
+        let node = UserInfo::new("system:node:w", ["system:nodes", "system:authenticated"]);
+        let review = rules_for(&chain, &state, &node, "kube-node-lease", NodeRules::Resolve);
+        let rows: Vec<&PolicyRule> = review.resource_rules.iter().map(|r| &r.rule).collect();
+        let any = |resource: &str| rows.iter().filter(|r| r.resources == [resource]).collect::<Vec<_>>();
+        let leases = any("leases/*");
+        assert_eq!(leases.len(), 2, "{leases:?}");
+        assert!(leases.iter().any(|r| r.verbs == ["create"] && r.resource_names.is_empty()));
+        assert!(leases.iter().any(|r| r.verbs == ["get", "update", "patch", "delete"] && r.resource_names == ["w"]));
+        // The Lease handler ignores the subresource; upstream allows this request.
+        let attrs = crate::authz::Attributes::resource(node.clone(), "update", "leases", "kube-node-lease", "w")
+            .with_group("coordination.k8s.io")
+            .with_subresource("status");
+        assert!(chain.decide(&state, &attrs).allowed());
+        // Handlers that check the subresource get no such row.
+        for resource in ["nodes/*", "pods/*", "csinodes/*", "resourceslices/*", "podcertificaterequests/*"] {
+            assert!(any(resource).is_empty(), "{resource}");
+        }
     }
 }
