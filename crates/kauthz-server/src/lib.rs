@@ -112,6 +112,9 @@ pub struct Shared {
     /// Longest a state may go unconfirmed before answers stop (None: never stale, as for a
     /// snapshot file).
     pub max_staleness: Option<Duration>,
+    /// While not ready, answer `/authorize` with 503 (the apiserver then applies the webhook's
+    /// failurePolicy) instead of no opinion (the apiserver's next authorizer decides).
+    pub fail_when_stale: bool,
     /// Counters for `/metrics`.
     pub metrics: Metrics,
 }
@@ -122,7 +125,13 @@ pub const MAX_BODY: usize = 1 << 20;
 impl Shared {
     /// A shared state, not yet synced.
     pub fn new(served: Served, max_staleness: Option<Duration>) -> Self {
-        Shared { served: RwLock::new(served), freshness: Freshness::new(), max_staleness, metrics: Metrics::default() }
+        Shared {
+            served: RwLock::new(served),
+            freshness: Freshness::new(),
+            max_staleness,
+            fail_when_stale: false,
+            metrics: Metrics::default(),
+        }
     }
 
     /// Applies a change to the state (a batch of watch events, a relist) under one write
@@ -272,7 +281,12 @@ fn authorize(shared: &Shared, body: &[u8]) -> Reply {
     let attrs = sar.attributes();
     let served = shared.read();
     let mode = served.enforcer.mode;
-    let (verdict, outcome) = match shared.not_ready() {
+    let not_ready = shared.not_ready();
+    if let Some(why) = not_ready.as_ref().filter(|_| shared.fail_when_stale) {
+        shared.metrics.record(mode, metrics::Outcome::Stale, started.elapsed());
+        return Reply::text(503, why.clone());
+    }
+    let (verdict, outcome) = match not_ready {
         // Never an allow from a fault: no opinion, and the apiserver's next authorizer decides.
         Some(why) => (kauthz_core::Verdict::no_opinion(why), metrics::Outcome::Stale),
         None => {

@@ -105,3 +105,15 @@ fn bad_requests() {
     assert_eq!(respond(&s, "GET", "/nope", b"").status, 404);
     assert_eq!(respond(&s, "GET", "/healthz", b"").status, 200);
 }
+
+#[test]
+fn fail_when_stale_answers_503() {
+    let own = sar("system:node:n1", &["system:nodes"], "get", "secrets", "app", "db");
+    let mut s = Shared::new(served(Chain::default(), state(), NodeRestriction::default(), Mode::Strict), Some(Duration::from_secs(60)));
+    s.fail_when_stale = true;
+    let r = respond(&s, "POST", "/authorize", &own);
+    assert_eq!(r.status, 503, "not synced: an error, so the apiserver applies failurePolicy");
+    assert!(String::from_utf8_lossy(&r.body).contains("not synced"));
+    s.mark_synced();
+    assert_eq!(status(&respond(&s, "POST", "/authorize", &own))["allowed"], true);
+}

@@ -139,6 +139,11 @@ pub struct ServeArgs {
     /// fails (the webhook's failurePolicy then applies), e.g. 500ms, 30s, 2m.
     #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = parse_duration)]
     pub max_staleness: std::time::Duration,
+    /// What /authorize answers while not synced or stale: `no-opinion` (the apiserver's next
+    /// authorizer, usually RBAC, decides) or `error` (HTTP 503: the webhook's failurePolicy
+    /// decides, e.g. Deny).
+    #[arg(long, value_enum, default_value_t = WhenStale::NoOpinion, value_name = "ANSWER")]
+    pub when_stale: WhenStale,
     /// The cluster.
     #[command(flatten)]
     pub cluster: ClusterArgs,
@@ -539,4 +544,13 @@ pub struct ReviewArgs {
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let d = humantime::parse_duration(text).map_err(|e| format!("{text:?}: {e} (e.g. 500ms, 30s, 2m)"))?;
     if d.is_zero() { Err(format!("{text:?}: expected a positive duration")) } else { Ok(d) }
+}
+
+/// `serve --when-stale`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WhenStale {
+    /// No opinion, with the reason.
+    NoOpinion,
+    /// HTTP 503: the apiserver applies the webhook's failurePolicy.
+    Error,
 }

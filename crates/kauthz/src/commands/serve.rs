@@ -38,7 +38,9 @@ pub fn run(args: ServeArgs) -> Result<u8, String> {
     served.enforcer.allow.extend(extra);
     let (fatal_tx, fatal_rx) = tokio::sync::oneshot::channel::<String>();
     let shared = if live {
-        let shared = Arc::new(Shared::new(served, Some(args.max_staleness)));
+        let mut shared = Shared::new(served, Some(args.max_staleness));
+        shared.fail_when_stale = args.when_stale == crate::cli::WhenStale::Error;
+        let shared = Arc::new(shared);
         // Probes at a third of the staleness bound: two may be lost before answers stop.
         let options = WatchOptions { probe_every: Some((args.max_staleness / 3).max(Duration::from_millis(100))) };
         let watched = kauthz_kube::blocking::watch_with(&args.cluster.live.client_options(), options).map_err(|e| e.to_string())?;
