@@ -65,7 +65,7 @@ kcurl() { curl -sS --max-time 5 --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" -
 kauthz_start() {
   "$KAUTHZ" serve --kubeconfig "$SW/sa.kubeconfig" --mode strict --listen "127.0.0.1:$KPORT" \
     --tls-cert-file "$PKI/kauthz.crt" --tls-private-key-file "$PKI/kauthz.key" --client-ca-file "$PKI/ca.crt" \
-    --max-staleness "$MAX_STALENESS" >> "$SW/serve.log" 2>&1 &
+    --max-staleness "$MAX_STALENESS" "$@" >> "$SW/serve.log" 2>&1 &
   KAUTHZ_PID=$!
 }
 kauthz_stop() { [ -n "${KAUTHZ_PID:-}" ] && kill "$KAUTHZ_PID" 2>/dev/null && wait "$KAUTHZ_PID" 2>/dev/null; KAUTHZ_PID=""; }
@@ -329,6 +329,24 @@ if [ "${deny:-0}" -gt 0 ] && echo "$m" | grep -q '^kauthz_last_event_age_seconds
   pass "kauthz metrics after the faults: strict denials $deny, admission denials ${adeny:-0} (this process), ready, last-event age $(echo "$m" | sed -n 's/^kauthz_last_event_age_seconds //p')s"
 else
   fail "kauthz metrics: $(echo "$m" | grep -E 'decisions_total.*strict|ready|resync' | tr '\n' ' ')"
+fi
+
+# --- --when-stale error: while stale, the authorization webhook's failurePolicy (Deny) decides ------
+kauthz_stop
+kauthz_start --when-stale error
+if until_ready 200 60 > /dev/null; then
+  kill -STOP "$E2E_APISERVER_PID"
+  d=$(until_ready 503 30)
+  trap_b=$(code "$N1" b GET "$SECRETS/fault-4"); own_b=$(code "$N1" b GET "$SECRETS/own-secret")
+  kill -CONT "$E2E_APISERVER_PID"
+  r=$(until_ready 200 60)
+  if [ "$d" != never ] && { [ "$trap_b" = 403 ] || [ "$trap_b" = 500 ]; } && [ "$own_b" = 200 ] && [ "$r" != never ]; then
+    pass "--when-stale error: with A frozen B refuses the widened read (HTTP $trap_b, failurePolicy Deny) where no opinion let RBAC allow it, and still allows the Node authorizer's grants; recovered ${r}s after A resumed"
+  else
+    fail "--when-stale error: unready after $d; widened read $trap_b; own secret $own_b; recovery $r"
+  fi
+else
+  fail "kauthz --when-stale error did not start: $(tail -3 "$SW/serve.log")"
 fi
 
 kauthz_stop
