@@ -98,6 +98,10 @@ python3 "$E2E/gen.py" objects --seed "$SEED" "${NODES[@]}" > "$WORK/generated.js
 "$KUBECTL" get pods -A -o json | python3 "$E2E/gen.py" ephemeral --seed "$SEED" \
   | while read -r ns name body; do echo "PUT /api/v1/namespaces/$ns/pods/$name/ephemeralcontainers $body"; done \
   | post --lines > /dev/null || abort "add ephemeral containers"
+# Claims from ResourceClaimTemplates: created per pod and recorded in pods/status, as the
+# resource-claim controller does (the graph reaches them only through the pod's status).
+"$KUBECTL" get pods -A -o json | python3 "$E2E/gen.py" claims --seed "$SEED" \
+  | post --lines > /dev/null || abort "create template-generated claims and pod statuses"
 # Settle: the service-account controller's default accounts, the aggregated roles.
 deadline=$(( $(date +%s) + 60 ))
 until [ "$("$KUBECTL" get sa -A --no-headers 2>/dev/null | grep -c ' default ')" -ge "$("$KUBECTL" get ns --no-headers | wc -l)" ] \
@@ -106,6 +110,8 @@ until [ "$("$KUBECTL" get sa -A --no-headers 2>/dev/null | grep -c ' default ')"
   sleep 1
 done
 sleep 2
+templated=$("$KUBECTL" get pods -A -o json | python3 -c 'import json,sys; print(sum(1 for p in json.load(sys.stdin)["items"] if p.get("status", {}).get("resourceClaimStatuses")))')
+if [ "${templated:-0}" -gt 0 ]; then pass "$templated pods hold template-generated claims through pods/status"; else fail "no pod holds a template-generated claim"; fi
 counts=$("$KUBECTL" get nodes,pods,secrets,configmaps,pvc,pv -A --no-headers 2>/dev/null | wc -l)
 pass "cluster loaded in $(since "$t")s ($counts nodes, pods, secrets, configmaps, PVCs and PVs)"
 
