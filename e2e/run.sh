@@ -2,7 +2,8 @@
 # End-to-end test against a real control plane built from k8s.io/kubernetes v1.37.2
 # (`make e2e`): etcd + kube-apiserver (Node,RBAC; NodeRestriction) + kube-controller-manager
 # on loopback, loaded with the bundled example and a generated cluster; then kauthz's answers
-# are compared with the apiserver's own SubjectAccessReview answers.
+# are compared with the apiserver's own SubjectAccessReview answers, and `kauthz serve` is
+# deployed (deploy/) as the webhooks of a second kube-apiserver (e2e/serve.sh).
 #
 #   bash e2e/run.sh [--sars N] [--seed S] [--kauthz PATH] [--keep]
 #
@@ -183,6 +184,12 @@ fi
 if [ -f "$E2E/checks.sh" ]; then
   # shellcheck source=/dev/null
   source "$E2E/checks.sh"
+fi
+
+# kauthz serve as the webhooks of a second apiserver: deploy/, NodeRestriction, strict mode, faults.
+if [ -f "$E2E/serve.sh" ]; then
+  # shellcheck source=e2e/serve.sh
+  source "$E2E/serve.sh"
 fi
 
 if [ "$KEEP" = 1 ]; then
