@@ -28,7 +28,7 @@ krew:
 
 lint:
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --locked --features kauthz/sample -- -D warnings
 
 ## Differential test against upstream Kubernetes v1.37.2 (Go), SEEDS generated clusters.
 conformance:
@@ -39,7 +39,7 @@ selftest:
 	bash conformance/selftest.sh
 
 bench:
-	$(CARGO) bench -p kauthz-core --locked
+	$(CARGO) bench -p kauthz-core --locked --features sample
 
 bench-compare:
 	bash conformance/bench-compare.sh

@@ -29,7 +29,7 @@ done
 echo "bench-compare: building benchnode (Go) and bench_node (Rust, release)" >&2
 mkdir -p "$CONF/bin" "$DATA_DIR"
 (cd "$CONF" && GOFLAGS=-p=1 go build -p 1 -o "$CONF/bin/benchnode" ./cmd/benchnode)
-(cd "$ROOT" && cargo build --release --locked -q -p kauthz --example bench_node)
+(cd "$ROOT" && cargo build --release --locked -q -p kauthz --features sample --example bench_node)
 
 if [ "$REGEN" = 1 ] || [ ! -s "$DATA" ]; then
   "$CONF/bin/benchnode" gen --out "$DATA"

@@ -5,7 +5,7 @@
 //! no more policies than non-comment lines; the policies answer the probe requests.
 #![no_main]
 
-use kauthz_core::abac::PolicyList;
+use kauthz_core::abac::{AbacError, PolicyList};
 use kauthz_fuzz::probe_requests;
 use libfuzzer_sys::fuzz_target;
 
@@ -21,10 +21,13 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(matching.is_some(), verdict.decision == kauthz_core::Decision::Allow, "{attrs:?}");
             }
         }
-        Err(e) => {
-            let rest = e.strip_prefix("error reading policy file policy.jsonl, line ").unwrap_or_else(|| panic!("{e}"));
-            let line: usize = rest.split(':').next().unwrap().parse().unwrap_or_else(|_| panic!("{e}"));
-            assert!(line >= 1 && line <= text.lines().count(), "{e}");
+        Err(AbacError::Line { path, line, .. }) => {
+            assert_eq!(path, "policy.jsonl");
+            assert!(line >= 1 && line <= text.lines().count(), "line {line}");
+        }
+        Err(AbacError::LineTooLong { path }) => {
+            assert_eq!(path, "policy.jsonl");
+            assert!(text.lines().any(|l| l.len() >= 64 * 1024));
         }
     }
 });

@@ -53,7 +53,7 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(parse_label_selector(&again), Ok(reqs), "{text:?} -> {again:?}");
             }
         }
-        Err(e) => assert!(!e.is_empty()),
+        Err(e) => assert!(!e.message.is_empty()),
     }
     match parse_field_selector(text) {
         Ok(reqs) => {
@@ -69,6 +69,6 @@ fuzz_target!(|data: &[u8]| {
             let back = parse_field_selector(&again).unwrap_or_else(|e| panic!("{text:?} -> {again:?}: {e}"));
             assert_eq!(sorted(back), sorted(reqs), "{text:?} -> {again:?}");
         }
-        Err(e) => assert!(!e.is_empty()),
+        Err(e) => assert!(!e.message.is_empty()),
     }
 });

@@ -198,6 +198,10 @@ func (c *checker) expand(r Rule, ns string) []Request {
 		case strings.HasPrefix(req.Resource, "*/"):
 			req.Subresource = strings.TrimPrefix(req.Resource, "*/")
 			req.Resource = c.choose(concreteResources)
+		case strings.HasSuffix(req.Resource, "/*"):
+			// resource/* holds for every subresource of resource.
+			req.Resource = strings.TrimSuffix(req.Resource, "/*")
+			req.Subresource = c.choose(concreteSubs)
 		case strings.Contains(req.Resource, "/"):
 			req.Resource, req.Subresource, _ = strings.Cut(req.Resource, "/")
 		case r.ABAC && c.r.IntN(3) == 0:

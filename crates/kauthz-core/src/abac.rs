@@ -49,6 +49,29 @@ struct V0Line {
 /// bufio.MaxScanTokenSize: a policy file line must be shorter for upstream's reader.
 const MAX_SCAN_TOKEN: usize = 64 * 1024;
 
+/// Why a policy file could not be loaded; messages are upstream's (`pkg/auth/authorizer/abac`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AbacError {
+    /// A line longer than Go's `bufio.Scanner` buffer ends upstream's read.
+    #[error("error reading policy file {path}: bufio.Scanner: token too long")]
+    LineTooLong {
+        /// The policy file.
+        path: String,
+    },
+    /// A line that does not decode as a policy.
+    #[error("error reading policy file {path}, line {line}: {text}: {reason}")]
+    Line {
+        /// The policy file.
+        path: String,
+        /// 1-based line number.
+        line: usize,
+        /// The line as written.
+        text: String,
+        /// What the decoder said.
+        reason: String,
+    },
+}
+
 /// A loaded ABAC policy file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PolicyList {
@@ -58,13 +81,13 @@ pub struct PolicyList {
 
 impl PolicyList {
     /// Parses a policy file's text; `path` is used in error messages.
-    pub fn parse(path: &str, text: &str) -> Result<Self, String> {
+    pub fn parse(path: &str, text: &str) -> Result<Self, AbacError> {
         let mut policies = Vec::new();
         for (i, line) in text.lines().enumerate() {
             // Upstream reads the file with a default bufio.Scanner: a line that does not fit
             // its 64 KiB buffer ends the read with an error.
             if line.len() >= MAX_SCAN_TOKEN {
-                return Err(format!("error reading policy file {path}: bufio.Scanner: token too long"));
+                return Err(AbacError::LineTooLong { path: path.to_string() });
             }
             // Go's JSON decoder reads an unpaired surrogate escape as U+FFFD.
             let raw = line;
@@ -73,7 +96,7 @@ impl PolicyList {
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
             }
-            let err = |e: String| format!("error reading policy file {path}, line {}: {raw}: {e}", i + 1);
+            let err = |reason: String| AbacError::Line { path: path.to_string(), line: i + 1, text: raw.to_string(), reason };
             let head: VersionedLine = serde_json::from_str(line).map_err(|e| err(e.to_string()))?;
             if head.api_version.is_empty() || head.kind.is_empty() {
                 let v0: V0Line = serde_json::from_str(line).map_err(|e| err(e.to_string()))?;
@@ -258,7 +281,7 @@ mod tests {
 
     #[test]
     fn bad_lines() {
-        assert!(PolicyList::parse("p", "{not json").unwrap_err().contains("line 1"));
+        assert!(matches!(PolicyList::parse("p", "{not json").unwrap_err(), AbacError::Line { line: 1, .. }));
         assert!(PolicyList::parse("p", r#"{"apiVersion":"x/v9","kind":"Policy"}"#).is_err());
     }
 
@@ -269,7 +292,7 @@ mod tests {
         assert_eq!(pl.policies[0].user, "a\u{fffd}b");
         // A line longer than bufio.Scanner's buffer ends the read.
         let long = format!(r#"{{"user":"{}"}}"#, "x".repeat(70_000));
-        assert_eq!(PolicyList::parse("p", &long).unwrap_err(), "error reading policy file p: bufio.Scanner: token too long");
+        assert_eq!(PolicyList::parse("p", &long).unwrap_err().to_string(), "error reading policy file p: bufio.Scanner: token too long");
         assert!(PolicyList::parse("p", &format!(r#"{{"user":"{}"}}"#, "x".repeat(60_000))).is_ok());
     }
 }

@@ -92,6 +92,18 @@ impl Attributes {
         }
     }
 
+    /// The same request in API group `group` (builder style).
+    pub fn with_group(mut self, group: &str) -> Self {
+        self.api_group = group.into();
+        self
+    }
+
+    /// The same request to subresource `subresource` (builder style).
+    pub fn with_subresource(mut self, subresource: &str) -> Self {
+        self.subresource = subresource.into();
+        self
+    }
+
     /// A non-resource request for `path`.
     pub fn non_resource(user: UserInfo, verb: &str, path: &str) -> Self {
         Attributes { user, verb: verb.into(), path: path.into(), ..Attributes::default() }

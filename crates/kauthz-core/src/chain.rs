@@ -111,26 +111,88 @@ impl ChainResult {
     }
 }
 
+/// Why an authorization chain could not be built from flags or an AuthorizationConfiguration.
+/// Messages are kube-apiserver's where it has one.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    /// `--authorization-mode` names ABAC without a policy file.
+    #[error("authorization-mode ABAC's authorization policy file not passed")]
+    AbacPolicyMissing,
+    /// A policy file without mode ABAC.
+    #[error("cannot specify --authorization-policy-file without mode ABAC")]
+    PolicyFileWithoutAbac,
+    /// An empty entry in `--authorization-mode`.
+    #[error("authorization-mode: empty mode")]
+    EmptyMode,
+    /// An unknown mode in `--authorization-mode`.
+    #[error("authorization-mode {} is not a valid mode", crate::gostr::quote(.0))]
+    InvalidMode(String),
+    /// A mode named twice in `--authorization-mode`.
+    #[error("authorization-mode {} has mode specified more than once", crate::gostr::quote(.0))]
+    DuplicateMode(String),
+    /// The configuration file is not YAML or JSON.
+    #[error("{path}: invalid YAML: {source}")]
+    ConfigSyntax {
+        /// The configuration file.
+        path: String,
+        /// The parser's error (boxed: it is large and errors are rare).
+        source: Box<serde_saphyr::Error>,
+    },
+    /// A field of the configuration has the wrong type.
+    #[error("{path}: field {field}: {reason}")]
+    ConfigField {
+        /// The configuration file.
+        path: String,
+        /// Path of the field in the document.
+        field: String,
+        /// What the decoder said.
+        reason: String,
+    },
+    /// The document is not an AuthorizationConfiguration.
+    #[error("{path}: expected apiserver.config.k8s.io/v1 AuthorizationConfiguration, found {api_version}/{kind}")]
+    ConfigKind {
+        /// The configuration file.
+        path: String,
+        /// The document's apiVersion.
+        api_version: String,
+        /// The document's kind.
+        kind: String,
+    },
+    /// The configuration fails validation (the apiserver's field error text).
+    #[error("{path}: {field}: {detail}")]
+    ConfigInvalid {
+        /// The configuration file.
+        path: String,
+        /// The field path, e.g. `authorizers[1].name`.
+        field: String,
+        /// The field error's type and detail, e.g. `Required value`.
+        detail: String,
+    },
+    /// The ABAC policy file named for the chain does not load.
+    #[error(transparent)]
+    Abac(#[from] crate::abac::AbacError),
+}
+
 impl Chain {
     /// Parses `--authorization-mode` (e.g. `Node,RBAC`) with an optional ABAC policy file text.
-    pub fn from_modes(modes: &str, abac_policy: Option<(&str, &str)>) -> Result<Chain, String> {
+    pub fn from_modes(modes: &str, abac_policy: Option<(&str, &str)>) -> Result<Chain, ChainError> {
         let mut authorizers: Vec<Authorizer> = Vec::new();
         for m in modes.split(',').map(str::trim) {
             let mode = match m {
                 "Node" => Mode::Node,
                 "RBAC" => Mode::Rbac,
                 "ABAC" => {
-                    let (path, text) = abac_policy.ok_or("authorization-mode ABAC's authorization policy file not passed")?;
+                    let (path, text) = abac_policy.ok_or(ChainError::AbacPolicyMissing)?;
                     Mode::Abac(PolicyList::parse(path, text)?)
                 }
                 "AlwaysAllow" => Mode::AlwaysAllow,
                 "AlwaysDeny" => Mode::AlwaysDeny,
                 "Webhook" => Mode::Webhook,
-                "" => return Err("authorization-mode: empty mode".into()),
-                other => return Err(format!("authorization-mode {} is not a valid mode", crate::gostr::quote(other))),
+                "" => return Err(ChainError::EmptyMode),
+                other => return Err(ChainError::InvalidMode(other.to_string())),
             };
             if authorizers.iter().any(|a| a.mode.type_name() == mode.type_name()) {
-                return Err(format!("authorization-mode {} has mode specified more than once", crate::gostr::quote(m)));
+                return Err(ChainError::DuplicateMode(m.to_string()));
             }
             // kube-apiserver names flag-configured authorizers by their lower-cased mode,
             // except the webhook, which is named "default".
@@ -138,13 +200,13 @@ impl Chain {
             authorizers.push(Authorizer { name, mode });
         }
         if abac_policy.is_some() && !authorizers.iter().any(|a| matches!(a.mode, Mode::Abac(_))) {
-            return Err("cannot specify --authorization-policy-file without mode ABAC".into());
+            return Err(ChainError::PolicyFileWithoutAbac);
         }
         Ok(Chain { authorizers, node: node::NodeAuthorizer::default() })
     }
 
     /// Parses an `apiserver.config.k8s.io` AuthorizationConfiguration (YAML or JSON).
-    pub fn from_config(path: &str, text: &str, abac_policy: Option<(&str, &str)>) -> Result<Chain, String> {
+    pub fn from_config(path: &str, text: &str, abac_policy: Option<(&str, &str)>) -> Result<Chain, ChainError> {
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct Config {
@@ -163,52 +225,56 @@ impl Chain {
             webhook: Option<serde_json::Value>,
         }
         let cfg: Config = serde_saphyr::from_str_with_options::<serde_json::Value>(text, crate::snapshot::yaml_options())
-            .map_err(|e| format!("{path}: invalid YAML: {e}"))
-            .and_then(|v| serde_path_to_error::deserialize(v).map_err(|e| format!("{path}: field {}: {}", e.path(), e.inner())))?;
+            .map_err(|source| ChainError::ConfigSyntax { path: path.to_string(), source: Box::new(source) })
+            .and_then(|v| {
+                serde_path_to_error::deserialize(v).map_err(|e| ChainError::ConfigField {
+                    path: path.to_string(),
+                    field: e.path().to_string(),
+                    reason: e.inner().to_string(),
+                })
+            })?;
+        let invalid = |field: String, detail: String| ChainError::ConfigInvalid { path: path.to_string(), field, detail };
         if !matches!(
             cfg.api_version.as_str(),
             "apiserver.config.k8s.io/v1" | "apiserver.config.k8s.io/v1beta1" | "apiserver.config.k8s.io/v1alpha1"
         ) || cfg.kind != "AuthorizationConfiguration"
         {
-            return Err(format!(
-                "{path}: expected apiserver.config.k8s.io/v1 AuthorizationConfiguration, found {}/{}",
-                cfg.api_version, cfg.kind
-            ));
+            return Err(ChainError::ConfigKind { path: path.to_string(), api_version: cfg.api_version, kind: cfg.kind });
         }
         if cfg.authorizers.is_empty() {
-            return Err(format!("{path}: authorizers: Required value: at least one authorization mode must be defined"));
+            return Err(invalid("authorizers".into(), "Required value: at least one authorization mode must be defined".into()));
         }
         let mut authorizers: Vec<Authorizer> = Vec::new();
         for (i, e) in cfg.authorizers.into_iter().enumerate() {
-            let at = format!("{path}: authorizers[{i}]");
+            let at = |field: &str, detail: String| invalid(format!("authorizers[{i}]{field}"), detail);
             if e.name.is_empty() {
-                return Err(format!("{at}.name: Required value"));
+                return Err(at(".name", "Required value".into()));
             }
             if authorizers.iter().any(|a| a.name == e.name) {
-                return Err(format!("{at}.name: Duplicate value: {}", crate::gostr::quote(&e.name)));
+                return Err(at(".name", format!("Duplicate value: {}", crate::gostr::quote(&e.name))));
             }
             let mode = match e.type_.as_str() {
                 "Node" => Mode::Node,
                 "RBAC" => Mode::Rbac,
                 "ABAC" => {
-                    let (p, t) = abac_policy.ok_or_else(|| format!("{at}: ABAC needs --authorization-policy-file"))?;
+                    let (p, t) = abac_policy.ok_or_else(|| at("", "ABAC needs --authorization-policy-file".into()))?;
                     Mode::Abac(PolicyList::parse(p, t)?)
                 }
                 "AlwaysAllow" => Mode::AlwaysAllow,
                 "AlwaysDeny" => Mode::AlwaysDeny,
                 "Webhook" => Mode::Webhook,
-                "" => return Err(format!("{at}.type: Required value")),
-                other => return Err(format!("{at}.type: Unsupported value: {}", crate::gostr::quote(other))),
+                "" => return Err(at(".type", "Required value".into())),
+                other => return Err(at(".type", format!("Unsupported value: {}", crate::gostr::quote(other)))),
             };
             if matches!(mode, Mode::Webhook) != e.webhook.is_some() {
                 return Err(if e.webhook.is_some() {
-                    format!("{at}.webhook: Invalid value: non-null webhook config may only be specified for type Webhook")
+                    at(".webhook", "Invalid value: non-null webhook config may only be specified for type Webhook".into())
                 } else {
-                    format!("{at}.webhook: Required value: required when type=Webhook")
+                    at(".webhook", "Required value: required when type=Webhook".into())
                 });
             }
             if !matches!(mode, Mode::Webhook) && authorizers.iter().any(|a| a.mode.type_name() == mode.type_name()) {
-                return Err(format!("{at}.type: Duplicate value: {}", crate::gostr::quote(&e.type_)));
+                return Err(at(".type", format!("Duplicate value: {}", crate::gostr::quote(&e.type_))));
             }
             authorizers.push(Authorizer { name: e.name, mode });
         }
@@ -379,10 +445,12 @@ mod tests {
         assert_eq!(c.authorizers.len(), 3);
         assert_eq!(c.authorizers[1].name, "wh");
         let dup = "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- {type: RBAC, name: a}\n- {type: RBAC, name: b}\n";
-        assert!(Chain::from_config("c", dup, None).unwrap_err().contains("authorizers[1].type"));
+        assert!(
+            matches!(Chain::from_config("c", dup, None).unwrap_err(), ChainError::ConfigInvalid { field, .. } if field == "authorizers[1].type")
+        );
         let missing =
             "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- {type: Webhook, name: a}\n";
-        assert!(Chain::from_config("c", missing, None).unwrap_err().contains("webhook"));
+        assert!(Chain::from_config("c", missing, None).unwrap_err().to_string().contains("webhook"));
         assert!(Chain::from_config("c", "apiVersion: v1\nkind: Pod\n", None).is_err());
     }
 }

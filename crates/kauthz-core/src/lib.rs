@@ -19,7 +19,6 @@ pub mod model;
 pub mod mutants;
 pub mod node;
 pub mod rbac;
-pub mod resources;
 pub mod review;
 pub mod selector;
 pub mod snapshot;

@@ -386,7 +386,7 @@ fn field_selector(sel: Option<&SelectorAttributes>) -> Selector<selector::FieldR
     if !sel.raw_selector.is_empty() {
         out = match selector::parse_field_selector(&sel.raw_selector) {
             Ok(r) => Selector { requirements: r, error: None },
-            Err(e) => Selector { requirements: Vec::new(), error: Some(e) },
+            Err(e) => Selector { requirements: Vec::new(), error: Some(e.message) },
         };
     }
     if !sel.requirements.is_empty() {
@@ -402,7 +402,7 @@ fn label_selector(sel: Option<&SelectorAttributes>) -> Selector<selector::LabelR
     if !sel.raw_selector.is_empty() {
         out = match selector::parse_label_selector(&sel.raw_selector) {
             Ok(r) => Selector { requirements: r, error: None },
-            Err(e) => Selector { requirements: Vec::new(), error: Some(e) },
+            Err(e) => Selector { requirements: Vec::new(), error: Some(e.message) },
         };
     }
     if !sel.requirements.is_empty() {

@@ -50,8 +50,26 @@ pub struct LabelRequirement {
     pub values: Vec<String>,
 }
 
+/// A selector upstream refuses; the message is upstream's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SelectorError {
+    /// Upstream's error text, e.g. `invalid selector: 'a'; can't understand 'a'`.
+    pub message: String,
+}
+
+impl From<String> for SelectorError {
+    fn from(message: String) -> Self {
+        SelectorError { message }
+    }
+}
+
 /// Parses a raw field selector (`fields.ParseSelector`).
-pub fn parse_field_selector(raw: &str) -> Result<Vec<FieldRequirement>, String> {
+pub fn parse_field_selector(raw: &str) -> Result<Vec<FieldRequirement>, SelectorError> {
+    field_requirements(raw).map_err(SelectorError::from)
+}
+
+fn field_requirements(raw: &str) -> Result<Vec<FieldRequirement>, String> {
     let mut terms = split_field_terms(raw);
     terms.sort();
     let mut out = Vec::new();
@@ -372,7 +390,11 @@ fn lex_labels(s: &str) -> Result<Vec<Tok>, String> {
 }
 
 /// Parses a raw label selector (`labels.Parse`), returning requirements sorted by key.
-pub fn parse_label_selector(raw: &str) -> Result<Vec<LabelRequirement>, String> {
+pub fn parse_label_selector(raw: &str) -> Result<Vec<LabelRequirement>, SelectorError> {
+    label_requirements(raw).map_err(SelectorError::from)
+}
+
+fn label_requirements(raw: &str) -> Result<Vec<LabelRequirement>, String> {
     let toks = lex_labels(raw)?;
     let mut reqs = Vec::new();
     let mut i = 0;

@@ -70,7 +70,7 @@ impl Watched {
     /// Applies updates until the first complete state ([`Update::Synced`]) or `timeout`;
     /// returns the kinds that could not be watched. A watch error before the first sync
     /// is returned as an error.
-    pub fn sync(&self, state: &mut kauthz_core::ClusterState, timeout: Duration) -> Result<Vec<list::Incomplete>, String> {
+    pub fn sync(&self, state: &mut kauthz_core::ClusterState, timeout: Duration) -> Result<Vec<list::Incomplete>, Error> {
         let deadline = std::time::Instant::now() + timeout;
         let mut incomplete = Vec::new();
         loop {
@@ -78,10 +78,10 @@ impl Watched {
             match self.updates.recv_timeout(left) {
                 Ok(Update::Synced) => return Ok(incomplete),
                 Ok(Update::Incomplete(i)) => incomplete.push(i),
-                Ok(Update::Error(e)) => return Err(e),
+                Ok(Update::Error(e)) => return Err(Error::Watch(e)),
                 Ok(update) => watch::apply(state, update),
-                Err(RecvTimeoutError::Timeout) => return Err(format!("the cluster was not listed within {timeout:?}")),
-                Err(RecvTimeoutError::Disconnected) => return Err("the watch ended".into()),
+                Err(RecvTimeoutError::Timeout) => return Err(Error::SyncTimeout(timeout)),
+                Err(RecvTimeoutError::Disconnected) => return Err(Error::WatchEnded),
             }
         }
     }

@@ -1,5 +1,7 @@
 //! The kinds kauthz reads from a cluster, and how each is listed.
 
+use kauthz_core::model::Kind;
+
 /// One kind kauthz reads: where it is served and how much of it is fetched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KindSpec {
@@ -38,38 +40,32 @@ impl KindSpec {
     }
 }
 
-const fn spec(
-    group: &'static str,
-    versions: &'static [&'static str],
-    kind: &'static str,
-    plural: &'static str,
-    namespaced: bool,
-) -> KindSpec {
-    KindSpec { group, versions, kind, plural, namespaced, metadata_only: false }
+impl KindSpec {
+    /// How `kind` is listed: the core model's table of kinds is the one list.
+    pub const fn of(kind: Kind) -> KindSpec {
+        KindSpec {
+            group: kind.group(),
+            versions: kind.versions(),
+            kind: kind.name(),
+            plural: kind.plural(),
+            namespaced: kind.namespaced(),
+            metadata_only: kind.metadata_only(),
+        }
+    }
 }
 
+const KIND_SPECS: [KindSpec; Kind::ALL.len()] = {
+    let mut out = [KindSpec::of(Kind::Namespace); Kind::ALL.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = KindSpec::of(Kind::ALL[i]);
+        i += 1;
+    }
+    out
+};
+
 /// Every kind kauthz reads (README, "Kinds read"), in the order a snapshot lists them.
-pub const KINDS: &[KindSpec] = &[
-    spec("", &["v1"], "Namespace", "namespaces", false),
-    spec("", &["v1"], "Node", "nodes", false),
-    spec("", &["v1"], "Pod", "pods", true),
-    KindSpec { metadata_only: true, ..spec("", &["v1"], "Secret", "secrets", true) },
-    KindSpec { metadata_only: true, ..spec("", &["v1"], "ConfigMap", "configmaps", true) },
-    spec("", &["v1"], "ServiceAccount", "serviceaccounts", true),
-    spec("", &["v1"], "PersistentVolumeClaim", "persistentvolumeclaims", true),
-    spec("", &["v1"], "PersistentVolume", "persistentvolumes", false),
-    spec("storage.k8s.io", &["v1"], "VolumeAttachment", "volumeattachments", false),
-    spec("storage.k8s.io", &["v1"], "CSINode", "csinodes", false),
-    spec("storage.k8s.io", &["v1"], "CSIDriver", "csidrivers", false),
-    spec("coordination.k8s.io", &["v1"], "Lease", "leases", true),
-    spec("resource.k8s.io", &["v1", "v1beta2", "v1beta1"], "ResourceClaim", "resourceclaims", true),
-    spec("resource.k8s.io", &["v1", "v1beta2", "v1beta1"], "ResourceSlice", "resourceslices", false),
-    spec("certificates.k8s.io", &["v1", "v1beta1", "v1alpha1"], "PodCertificateRequest", "podcertificaterequests", true),
-    spec("rbac.authorization.k8s.io", &["v1"], "Role", "roles", true),
-    spec("rbac.authorization.k8s.io", &["v1"], "ClusterRole", "clusterroles", false),
-    spec("rbac.authorization.k8s.io", &["v1"], "RoleBinding", "rolebindings", true),
-    spec("rbac.authorization.k8s.io", &["v1"], "ClusterRoleBinding", "clusterrolebindings", false),
-];
+pub const KINDS: &[KindSpec] = &KIND_SPECS;
 
 /// The secret type whose objects kauthz needs beyond their metadata: a legacy
 /// service-account token secret yields its account (blast radius).
@@ -78,7 +74,6 @@ pub const SERVICE_ACCOUNT_TOKEN_TYPE: &str = "kubernetes.io/service-account-toke
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kauthz_core::model::Kind;
 
     #[test]
     fn every_kind_is_one_kauthz_decodes() {

@@ -58,4 +58,13 @@ pub enum Error {
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(#[source] std::io::Error),
+    /// A watch failed before the first complete state.
+    #[error("{0}")]
+    Watch(String),
+    /// The first complete state did not arrive in time.
+    #[error("the cluster was not listed within {0:?}")]
+    SyncTimeout(std::time::Duration),
+    /// The watch task ended before the first complete state.
+    #[error("the watch ended")]
+    WatchEnded,
 }

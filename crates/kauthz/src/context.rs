@@ -7,7 +7,9 @@ use kauthz_core::authz::{Attributes, Selector, UserInfo};
 use kauthz_core::chain::Chain;
 use kauthz_core::features::FeatureGates;
 use kauthz_core::model::Object;
-use kauthz_core::{ClusterState, defaults, resources, selector, snapshot};
+use kauthz_core::{ClusterState, defaults, selector, snapshot};
+
+use crate::resources;
 
 use crate::cli::{AdmissionPluginArgs, ClusterArgs, IdentityArgs, RequestArgs, WriteArgs};
 
@@ -19,6 +21,23 @@ pub struct Loaded {
     pub chain: Chain,
     /// The feature gates in effect.
     pub gates: FeatureGates,
+    /// Why the state may lack objects (kinds the credential could not list, live or in a
+    /// snapshot marked by `kauthz snapshot`); `None` when it is complete.
+    pub incomplete: Option<String>,
+}
+
+impl Loaded {
+    /// Marks an answer's `evaluationError` when the state is incomplete (appended to what
+    /// the chain said); returns whether it did.
+    pub fn mark_incomplete(&self, evaluation_error: &mut String) -> bool {
+        let Some(why) = &self.incomplete else { return false };
+        if !evaluation_error.is_empty() {
+            evaluation_error.push_str("; ");
+        }
+        evaluation_error.push_str("incomplete cluster state: ");
+        evaluation_error.push_str(why);
+        true
+    }
 }
 
 /// Loads the snapshot (all or nothing), adds defaults, and builds the chain.
@@ -40,14 +59,15 @@ fn load_from(args: &ClusterArgs, empty: bool) -> Result<Loaded, String> {
     };
     let chain = build_chain(args)?.with_feature_gates(&gates);
     let started = std::time::Instant::now();
-    let snap = if empty {
-        snapshot::Snapshot::default()
+    let (snap, incomplete) = if empty {
+        (snapshot::Snapshot::default(), None)
     } else if args.files.is_empty() {
         // No -f: the state is listed from the live cluster.
-        snapshot::Snapshot { objects: crate::live::load_objects(args)?, ..Default::default() }
+        let (objects, incomplete) = crate::live::load_objects(args)?;
+        (snapshot::Snapshot { objects, ..Default::default() }, incomplete)
     } else {
-        crate::live::warn_marked_files(&args.files);
-        snapshot::load_paths(&args.files).map_err(|e| e.to_string())?
+        let incomplete = crate::live::warn_marked_files(&args.files);
+        (snapshot::load_paths(&args.files).map_err(|e| e.to_string())?, incomplete)
     };
     if args.verbose {
         eprintln!("loaded {} objects from {} input(s) in {:.2?}", snap.objects.len(), args.files.len(), started.elapsed());
@@ -63,7 +83,7 @@ fn load_from(args: &ClusterArgs, empty: bool) -> Result<Loaded, String> {
     if args.verbose {
         eprintln!("built authorization state in {:.2?}", started.elapsed());
     }
-    Ok(Loaded { state, chain, gates })
+    Ok(Loaded { state, chain, gates, incomplete })
 }
 
 fn build_chain(args: &ClusterArgs) -> Result<Chain, String> {
@@ -77,9 +97,9 @@ fn build_chain(args: &ClusterArgs) -> Result<Chain, String> {
     let policy_ref = policy.as_ref().map(|(p, t)| (p.as_str(), t.as_str()));
     if let Some(cfg) = &args.authorization_config {
         let text = std::fs::read_to_string(cfg).map_err(|e| format!("{}: cannot read: {e}", cfg.display()))?;
-        return Chain::from_config(&cfg.display().to_string(), &text, policy_ref);
+        return Chain::from_config(&cfg.display().to_string(), &text, policy_ref).map_err(|e| e.to_string());
     }
-    Chain::from_modes(args.authorization_mode.as_deref().unwrap_or("Node,RBAC"), policy_ref)
+    Chain::from_modes(args.authorization_mode.as_deref().unwrap_or("Node,RBAC"), policy_ref).map_err(|e| e.to_string())
 }
 
 /// NodeRestriction's answer for an authorized write, when `--object`/`--old-object` give the
@@ -102,7 +122,7 @@ pub fn admit_write(write: &WriteArgs, attrs: &Attributes, loaded: &Loaded) -> Re
     let Some(request) = AdmissionRequest::for_write(attrs, read(&write.object)?, read(&write.old_object)?) else {
         return Ok(None);
     };
-    let request = request?;
+    let request = request.map_err(|e| e.to_string())?;
     let plugin = NodeRestriction::new(NodeRestrictionConfig::from(&loaded.gates));
     Ok(Some(plugin.admit(&loaded.state, &loaded.chain, &request)))
 }

@@ -141,12 +141,13 @@ pub fn snapshot(live: &LiveArgs, page_size: u32) -> Result<kauthz_kube::LiveSnap
     Ok(snap)
 }
 
-/// The objects of the live cluster, decoded by the core; warns when some kinds were not
-/// readable.
-pub fn load_objects(args: &ClusterArgs) -> Result<Vec<Object>, String> {
+/// The objects of the live cluster, decoded by the core, and why they are incomplete when
+/// some kinds were not readable (also warned about on stderr).
+pub fn load_objects(args: &ClusterArgs) -> Result<(Vec<Object>, Option<String>), String> {
     let snap = snapshot(&args.live, DEFAULT_PAGE_SIZE)?;
-    if !snap.incomplete.is_empty() {
-        eprintln!("Warning: incomplete cluster state ({}): every answer below may be missing permissions", snap.incomplete_message());
+    let incomplete = (!snap.incomplete.is_empty()).then(|| snap.incomplete_message());
+    if let Some(why) = &incomplete {
+        eprintln!("Warning: incomplete cluster state ({why}): every answer below may be missing permissions");
     }
     let mut objects = Vec::with_capacity(snap.items.len());
     for item in snap.items {
@@ -154,11 +155,12 @@ pub fn load_objects(args: &ClusterArgs) -> Result<Vec<Object>, String> {
             objects.push(object);
         }
     }
-    Ok(objects)
+    Ok((objects, incomplete))
 }
 
-/// Warns about snapshot files that `kauthz snapshot` marked incomplete.
-pub fn warn_marked_files(files: &[PathBuf]) {
+/// Warns about snapshot files that `kauthz snapshot` marked incomplete; returns their marks.
+pub fn warn_marked_files(files: &[PathBuf]) -> Option<String> {
+    let mut marks = Vec::new();
     for path in files {
         if path.as_os_str() == "-" || path.is_dir() {
             continue;
@@ -166,8 +168,10 @@ pub fn warn_marked_files(files: &[PathBuf]) {
         let Ok(text) = std::fs::read_to_string(path) else { continue };
         if let Some(mark) = kauthz_kube::list::incomplete_mark(&text) {
             eprintln!("Warning: {} is an incomplete snapshot ({mark}): every answer below may be missing permissions", path.display());
+            marks.push(format!("{}: {mark}", path.display()));
         }
     }
+    (!marks.is_empty()).then(|| marks.join("; "))
 }
 
 /// The user and groups of a kubeconfig's credential: its client certificate, or a

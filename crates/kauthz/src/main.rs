@@ -7,7 +7,9 @@ mod html;
 mod live;
 mod output;
 mod plugin;
+mod resources;
 mod sarif;
+mod table;
 
 use std::process::ExitCode;
 

@@ -573,8 +573,10 @@ fn apiserver_flags_and_manifest_configure_the_chain() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// A snapshot `kauthz snapshot` marked incomplete makes every command warn; without -f and
-/// without any kubeconfig the error says how to give a cluster.
+/// A snapshot `kauthz snapshot` marked incomplete makes every command warn and marks every
+/// answer: a "no" becomes undetermined (exit 3), a "yes" stands (missing objects can only
+/// hide grants), `evaluationError` and the rules review's `incomplete` say why. Without -f
+/// and without any kubeconfig the error says how to give a cluster.
 #[test]
 fn incomplete_snapshots_warn_and_no_cluster_is_an_error() {
     let dir = tmpdir("incomplete");
@@ -585,8 +587,27 @@ fn incomplete_snapshots_warn_and_no_cluster_is_an_error() {
     )
     .unwrap();
     let o = kauthz(&["can-i", "get", "pods", "--as", "u", "-f", snap.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(3), "a no from an incomplete state is undetermined");
     assert!(stderr(&o).contains("incomplete snapshot (secrets: forbidden: no)"), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("unknown"), "{}", stdout(&o));
+    let o = kauthz(&["can-i", "get", "pods", "--as", "u", "-o", "json", "-f", snap.to_str().unwrap()]);
+    let sar: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let why = sar["status"]["evaluationError"].as_str().unwrap();
+    assert!(why.starts_with("incomplete cluster state: ") && why.ends_with("secrets: forbidden: no"), "{why}");
+    let o = kauthz(&["can-i", "get", "pods", "--as", "u", "--as-group", "system:masters", "-f", snap.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "a yes stands: {}", stdout(&o));
+    let o = kauthz(&["can-i", "--list", "--as", "u", "-o", "json", "-f", snap.to_str().unwrap()]);
+    let review: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(review["status"]["incomplete"], true);
+    assert!(review["status"]["evaluationError"].as_str().unwrap().contains("incomplete cluster state"));
+    let sar = r#"{"apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","spec":{"user":"u","resourceAttributes":{"verb":"get","resource":"pods"}}}"#;
+    let o = kauthz_stdin(&["review", "-f", snap.to_str().unwrap()], sar);
+    let answered: serde_json::Value = serde_json::from_str(stdout(&o).lines().next().unwrap()).unwrap();
+    assert!(answered["status"]["evaluationError"].as_str().unwrap().contains("incomplete cluster state"), "{answered}");
+    let complete = dir.join("complete.json");
+    std::fs::write(&complete, r#"{"apiVersion":"v1","kind":"List","items":[]}"#).unwrap();
+    let o = kauthz(&["can-i", "get", "pods", "--as", "u", "-f", complete.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "a complete state's no is a no");
     let o = Command::new(env!("CARGO_BIN_EXE_kauthz"))
         .args(["can-i", "get", "pods", "--as", "u"])
         .env_remove("KUBECONFIG")

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::authz::UserInfo;
-use crate::model::{Node, ObjectMeta, Pod, PodCertificateRequest, ResourceSlice};
+use crate::model::{DecodeError, Node, ObjectMeta, Pod, PodCertificateRequest, ResourceSlice};
 
 pub use noderestriction::{NodeRestriction, NodeRestrictionConfig};
 
@@ -248,15 +248,15 @@ impl RequestObject {
 
     /// Decodes an object from its JSON by `apiVersion` and `kind`. A `null` field is
     /// absent, as Go's decoder leaves it at its zero value.
-    pub fn decode(mut value: Value) -> Result<RequestObject, String> {
+    pub fn decode(mut value: Value) -> Result<RequestObject, ObjectError> {
         drop_nulls(&mut value);
         let api_version = value.get("apiVersion").and_then(Value::as_str).unwrap_or_default().to_string();
         let kind = value.get("kind").and_then(Value::as_str).unwrap_or_default().to_string();
         if kind.is_empty() {
-            return Err("object has no kind".into());
+            return Err(ObjectError::NoKind);
         }
         let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
-        let typed = |v: Value| -> Result<RequestObject, String> {
+        let typed = |v: Value| -> Result<RequestObject, DecodeError> {
             Ok(match (group, kind.as_str()) {
                 ("", "Pod") => RequestObject::Pod(Box::new(decode_as(v)?)),
                 ("", "Node") => RequestObject::Node(Box::new(decode_as(v)?)),
@@ -275,8 +275,36 @@ impl RequestObject {
                 }
             })
         };
-        typed(value).map_err(|e| format!("{api_version} {kind}: {e}"))
+        typed(value).map_err(|source| ObjectError::Invalid { api_version: api_version.clone(), kind: kind.clone(), source })
     }
+}
+
+/// Why an object in a review (or given with `--object`) did not decode.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ObjectError {
+    /// The object names no kind.
+    #[error("object has no kind")]
+    NoKind,
+    /// A field of the object does not decode.
+    #[error("{api_version} {kind}: {source}")]
+    Invalid {
+        /// The object's apiVersion.
+        api_version: String,
+        /// The object's kind.
+        kind: String,
+        /// The failing field.
+        source: DecodeError,
+    },
+}
+
+/// Why `--object` or `--old-object` did not make an admission request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{flag}: {source}")]
+pub struct WriteObjectError {
+    /// `--object` or `--old-object`.
+    pub flag: &'static str,
+    /// What is wrong with it.
+    pub source: ObjectError,
 }
 
 fn drop_nulls(value: &mut Value) {
@@ -290,18 +318,21 @@ fn drop_nulls(value: &mut Value) {
     }
 }
 
-fn decode_as<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, String> {
+fn decode_as<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, DecodeError> {
     let mut track = serde_path_to_error::Track::new();
     T::deserialize(serde_path_to_error::Deserializer::new(value, &mut track)).map_err(|e| {
         let path = track.path().to_string();
-        if path == "." { e.to_string() } else { format!("field {path}: {e}") }
+        DecodeError { field: (path != ".").then_some(path), reason: e.to_string() }
     })
 }
 
-fn decode_meta(value: &Value) -> Result<ObjectMeta, String> {
+fn decode_meta(value: &Value) -> Result<ObjectMeta, DecodeError> {
     match value.get("metadata") {
         None | Some(Value::Null) => Ok(ObjectMeta::default()),
-        Some(m) => decode_as(m.clone()).map_err(|e| format!("metadata: {e}")),
+        Some(m) => decode_as(m.clone()).map_err(|e| DecodeError {
+            field: Some(e.field.map_or_else(|| "metadata".to_string(), |f| format!("metadata.{f}"))),
+            reason: e.reason,
+        }),
     }
 }
 
@@ -389,7 +420,7 @@ impl AdmissionRequest {
         attrs: &crate::authz::Attributes,
         object: Option<Value>,
         old_object: Option<Value>,
-    ) -> Option<Result<AdmissionRequest, String>> {
+    ) -> Option<Result<AdmissionRequest, WriteObjectError>> {
         let operation = match attrs.verb.as_str() {
             "create" => Operation::Create,
             "update" | "patch" => Operation::Update,
@@ -402,10 +433,10 @@ impl AdmissionRequest {
             .and_then(|o| o.get("apiVersion").and_then(Value::as_str))
             .map_or("v1", |v| v.rsplit('/').next().unwrap_or(v))
             .to_string();
-        let decode = |v: Option<Value>, what: &str| -> Result<Option<RequestObject>, String> {
-            v.map(RequestObject::decode).transpose().map_err(|e| format!("{what}: {e}"))
+        let decode = |v: Option<Value>, flag: &'static str| -> Result<Option<RequestObject>, WriteObjectError> {
+            v.map(RequestObject::decode).transpose().map_err(|source| WriteObjectError { flag, source })
         };
-        let build = || -> Result<AdmissionRequest, String> {
+        let build = || -> Result<AdmissionRequest, WriteObjectError> {
             Ok(AdmissionRequest {
                 uid: String::new(),
                 resource: GroupVersionResource { group: attrs.api_group.clone(), version, resource: attrs.resource.clone() },

@@ -356,9 +356,7 @@ fn check_admission(input: &AuditInput, out: &mut Vec<Finding>) {
 /// Whether node static rules cover `verb` on `group`/`resource`.
 fn covered_by_node_rules(static_rules: &[PolicyRule], verb: &str, group: &str, resource: &str) -> bool {
     let (resource, sub) = resource.split_once('/').unwrap_or((resource, ""));
-    let mut a = Attributes::resource(Identity::Node("n".into()).user(), verb, resource, "ns", "");
-    a.api_group = group.into();
-    a.subresource = sub.into();
+    let a = Attributes::resource(Identity::Node("n".into()).user(), verb, resource, "ns", "").with_group(group).with_subresource(sub);
     // Resources the Node authorizer decides per object are covered by its handlers.
     node::handles(group, resource) || static_rules.iter().any(|r| rule_allows(&a, r))
 }
@@ -439,8 +437,7 @@ fn check_rbac(input: &AuditInput, out: &mut Vec<Finding>) {
                     .iter()
                     .copied()
                     .filter(|sub| {
-                        let mut a = Attributes::resource(Default::default(), "get", "nodes", "", "");
-                        a.subresource = (*sub).into();
+                        let a = Attributes::resource(Default::default(), "get", "nodes", "", "").with_subresource(sub);
                         rules.iter().any(|r| rule_allows(&a, r))
                     })
                     .collect();

@@ -284,9 +284,7 @@ impl<'a> Analyzer<'a> {
 
     /// The chain's reason when it allows `verb` on `(group, resource, subresource)`.
     fn allows(&self, user: &UserInfo, verb: &str, (group, resource, sub): (&str, &str, &str), ns: &str, name: &str) -> Option<String> {
-        let mut a = Attributes::resource(user.clone(), verb, resource, ns, name);
-        a.api_group = group.into();
-        a.subresource = sub.into();
+        let a = Attributes::resource(user.clone(), verb, resource, ns, name).with_group(group).with_subresource(sub);
         let r = self.chain.decide(self.state, &a);
         r.verdict.filter(|v| v.decision == Decision::Allow).map(|v| v.reason)
     }

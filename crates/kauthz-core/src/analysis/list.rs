@@ -159,6 +159,10 @@ const NODE_PROBES: &[(&str, &str, &str, bool)] = &[
     ("certificates.k8s.io", "podcertificaterequests", "", true),
 ];
 
+/// A subresource no API serves: a handler that allows it ignores the subresource (the Lease
+/// handler does), so what it allows holds for every subresource, listed as `resource/*`.
+const ANY_SUBRESOURCE_PROBE: &str = "kauthz-any-subresource";
+
 const PROBE_VERBS: &[&str] = &["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"];
 
 /// Field selectors the Node authorizer honours for list/watch, per resource.
@@ -219,9 +223,7 @@ fn node_rules(
 
     // Handler probes: unnamed, own name, and node-scoped field selector.
     let allows = |group: &str, resource: &str, sub: &str, verb: &str, ns: &str, name: &str, selector: Option<&str>| {
-        let mut a = crate::authz::Attributes::resource(user.clone(), verb, resource, ns, name);
-        a.api_group = group.into();
-        a.subresource = sub.into();
+        let mut a = crate::authz::Attributes::resource(user.clone(), verb, resource, ns, name).with_group(group).with_subresource(sub);
         if let Some(field) = selector {
             a.field_selector.requirements = vec![crate::selector::FieldRequirement {
                 field: field.into(),
@@ -231,9 +233,14 @@ fn node_rules(
         }
         authorizer.decide(state.graph(), &a).decision == crate::authz::Decision::Allow
     };
-    for &(group, resource, sub, namespaced) in NODE_PROBES {
+    let any_subresource = NODE_PROBES.iter().filter(|p| p.2.is_empty()).map(|&(g, r, _, ns)| (g, r, ANY_SUBRESOURCE_PROBE, ns));
+    for (group, resource, sub, namespaced) in NODE_PROBES.iter().copied().chain(any_subresource) {
         let ns = if namespaced { namespace } else { "" };
-        let path = if sub.is_empty() { resource.to_string() } else { format!("{resource}/{sub}") };
+        let path = match sub {
+            "" => resource.to_string(),
+            ANY_SUBRESOURCE_PROBE => format!("{resource}/*"),
+            sub => format!("{resource}/{sub}"),
+        };
         let (mut any, mut own, mut selected) = (Vec::new(), Vec::new(), Vec::new());
         for &verb in PROBE_VERBS {
             if allows(group, resource, sub, verb, ns, "", None) {
@@ -368,73 +375,6 @@ pub fn compact(review: &RulesReview, by_source: bool) -> Vec<Row> {
     keyed.into_iter().map(|(_, r)| r).collect()
 }
 
-/// kubectl's `describe.CombineResourceGroup`: `resource.group/subresource`.
-pub fn combine_resource_group(rule: &PolicyRule) -> String {
-    let Some(first) = rule.resources.first() else { return String::new() };
-    let (res, sub) = match first.split_once('/') {
-        Some((r, s)) => (r, Some(s)),
-        None => (first.as_str(), None),
-    };
-    let mut out = res.to_string();
-    if let Some(g) = rule.api_groups.first().filter(|g| !g.is_empty()) {
-        out.push('.');
-        out.push_str(g);
-    }
-    if let Some(s) = sub {
-        out.push('/');
-        out.push_str(s);
-    }
-    out
-}
-
-/// Formats rows as Go's tabwriter does with kubectl's settings (min width 6, padding 3,
-/// spaces): each tab-terminated cell padded to its column's widest cell plus 3.
-pub fn tabwrite(rows: &[Vec<String>]) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![0usize; cols];
-    for row in rows {
-        for (i, cell) in row.iter().enumerate().take(row.len().saturating_sub(1)) {
-            widths[i] = widths[i].max((cell.chars().count() + 3).max(6));
-        }
-    }
-    let mut out = String::new();
-    for row in rows {
-        for (i, cell) in row.iter().enumerate() {
-            out.push_str(cell);
-            if i + 1 < row.len() {
-                out.extend(std::iter::repeat_n(' ', widths[i] - cell.chars().count()));
-            }
-        }
-        out.push('\n');
-    }
-    out
-}
-
-/// The table kubectl prints, optionally with a trailing Source column.
-pub fn render_table(rows: &[Row], headers: bool, with_source: bool) -> String {
-    let mut table: Vec<Vec<String>> = Vec::new();
-    if headers {
-        let mut h = strings(&["Resources", "Non-Resource URLs", "Resource Names", "Verbs"]);
-        if with_source {
-            h.push("Source".into());
-        }
-        table.push(h);
-    }
-    for r in rows {
-        let mut cells = vec![
-            combine_resource_group(&r.rule),
-            go_list(&r.rule.non_resource_urls),
-            go_list(&r.rule.resource_names),
-            go_list(&r.rule.verbs),
-        ];
-        if with_source {
-            cells.push(r.sources.join(", "));
-        }
-        table.push(cells);
-    }
-    tabwrite(&table)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -464,16 +404,32 @@ mod tests {
             ..Default::default()
         };
         let rows = compact(&review, false);
-        let text = render_table(&rows, true, false);
-        let expected = "\
-Resources                    Non-Resource URLs   Resource Names   Verbs
-secrets                      []                  []               [get list create]
-leases.coordination.k8s.io   []                  [x]              [get update]
-                             [/api/*]            []               [get]
-                             [/api]              []               [get]
-                             [/api]              []               [get]
-";
-        assert_eq!(text, expected);
+        let shown: Vec<(String, String, String, String, String)> = rows
+            .iter()
+            .map(|r| {
+                let r = &r.rule;
+                (
+                    r.resources.join(","),
+                    r.api_groups.join(","),
+                    go_list(&r.non_resource_urls),
+                    go_list(&r.resource_names),
+                    go_list(&r.verbs),
+                )
+            })
+            .collect();
+        let row = |res: &str, group: &str, urls: &str, names: &str, verbs: &str| {
+            (res.to_string(), group.to_string(), urls.to_string(), names.to_string(), verbs.to_string())
+        };
+        assert_eq!(
+            shown,
+            [
+                row("secrets", "", "[]", "[]", "[get list create]"),
+                row("leases", "coordination.k8s.io", "[]", "[x]", "[get update]"),
+                row("", "", "[/api/*]", "[]", "[get]"),
+                row("", "", "[/api]", "[]", "[get]"),
+                row("", "", "[/api]", "[]", "[get]"),
+            ]
+        );
         assert_eq!(compact(&review, true).len(), 6, "per-source rows do not merge across sources");
     }
 
@@ -507,12 +463,25 @@ leases.coordination.k8s.io   []                  [x]              [get update]
     }
 
     #[test]
-    fn resource_group_column() {
-        assert_eq!(
-            combine_resource_group(&rule(&[], &["certificates.k8s.io"], &["certificatesigningrequests/selfnodeclient"], &[], &[])),
-            "certificatesigningrequests.certificates.k8s.io/selfnodeclient"
-        );
-        assert_eq!(combine_resource_group(&rule(&[], &["*"], &["*"], &[], &[])), "*.*");
-        assert_eq!(combine_resource_group(&rule(&[], &[""], &["pods"], &[], &[])), "pods");
+    fn subresource_blind_handlers_list_every_subresource() {
+        let chain = Chain::from_modes("Node", None).unwrap();
+        let state = ClusterState::new();
+        let node = UserInfo::new("system:node:w", ["system:nodes", "system:authenticated"]);
+        let review = rules_for(&chain, &state, &node, "kube-node-lease", NodeRules::Resolve);
+        let rows: Vec<&PolicyRule> = review.resource_rules.iter().map(|r| &r.rule).collect();
+        let any = |resource: &str| rows.iter().filter(|r| r.resources == [resource]).collect::<Vec<_>>();
+        let leases = any("leases/*");
+        assert_eq!(leases.len(), 2, "{leases:?}");
+        assert!(leases.iter().any(|r| r.verbs == ["create"] && r.resource_names.is_empty()));
+        assert!(leases.iter().any(|r| r.verbs == ["get", "update", "patch", "delete"] && r.resource_names == ["w"]));
+        // The Lease handler ignores the subresource; upstream allows this request.
+        let attrs = crate::authz::Attributes::resource(node.clone(), "update", "leases", "kube-node-lease", "w")
+            .with_group("coordination.k8s.io")
+            .with_subresource("status");
+        assert!(chain.decide(&state, &attrs).allowed());
+        // Handlers that check the subresource get no such row.
+        for resource in ["nodes/*", "pods/*", "csinodes/*", "resourceslices/*", "podcertificaterequests/*"] {
+            assert!(any(resource).is_empty(), "{resource}");
+        }
     }
 }

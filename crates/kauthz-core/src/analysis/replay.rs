@@ -121,13 +121,13 @@ impl AuditEvent {
                 if let Some(fs) = query_param(&self.request_uri, "fieldSelector") {
                     a.field_selector = match parse_field_selector(&fs) {
                         Ok(r) => Selector { requirements: r, error: None },
-                        Err(e) => Selector { requirements: Vec::new(), error: Some(e) },
+                        Err(e) => Selector { requirements: Vec::new(), error: Some(e.message) },
                     };
                 }
                 if let Some(ls) = query_param(&self.request_uri, "labelSelector") {
                     a.label_selector = match parse_label_selector(&ls) {
                         Ok(r) => Selector { requirements: r, error: None },
-                        Err(e) => Selector { requirements: Vec::new(), error: Some(e) },
+                        Err(e) => Selector { requirements: Vec::new(), error: Some(e.message) },
                     };
                 }
                 a

@@ -170,230 +170,141 @@ pub struct NamespacedRef {
     pub namespace: String,
 }
 
-/// Every kind kauthz understands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
+/// Defines [`Kind`], [`Object`] and everything that maps between them from one table, so a
+/// kind is written down once.
+macro_rules! kinds {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident($object:ty) = $group:literal / $name:literal, $plural:literal, $scope:ident, [$($version:literal),+];
+    )+) => {
+        /// Every kind kauthz understands.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Kind {
+            $($(#[doc = $doc])* $variant,)+
+        }
+
+        impl Kind {
+            /// Every kind, in declaration order (the order a snapshot lists them).
+            pub const ALL: [Kind; [$(Kind::$variant),+].len()] = [$(Kind::$variant),+];
+
+            /// Looks up a kind by its `apiVersion` group and `kind` name; `None` for kinds kauthz skips.
+            pub fn from_type(api_version: &str, kind: &str) -> Option<Kind> {
+                let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+                match (group, kind) {
+                    $(($group, $name) => Some(Kind::$variant),)+
+                    _ => None,
+                }
+            }
+
+            /// The kind's name as Kubernetes spells it.
+            pub const fn name(self) -> &'static str {
+                match self { $(Kind::$variant => $name,)+ }
+            }
+
+            /// The API group (`""` for the core group).
+            pub const fn group(self) -> &'static str {
+                match self { $(Kind::$variant => $group,)+ }
+            }
+
+            /// The resource (plural) as URLs and RBAC rules name it.
+            pub const fn plural(self) -> &'static str {
+                match self { $(Kind::$variant => $plural,)+ }
+            }
+
+            /// Versions a v1.37 apiserver may serve the kind at, preferred first.
+            pub const fn versions(self) -> &'static [&'static str] {
+                match self { $(Kind::$variant => &[$($version),+],)+ }
+            }
+
+            /// Whether objects of this kind live in a namespace.
+            pub const fn namespaced(self) -> bool {
+                match self { $(Kind::$variant => kinds!(@namespaced $scope),)+ }
+            }
+        }
+
+        /// A decoded object of a known kind.
+        #[derive(Debug, Clone, PartialEq)]
+        #[allow(missing_docs)]
+        pub enum Object {
+            $($variant($object),)+
+        }
+
+        impl Object {
+            /// The object's metadata.
+            pub fn meta(&self) -> &ObjectMeta {
+                match self { $(Object::$variant(o) => &o.metadata,)+ }
+            }
+
+            /// The object's metadata, mutably.
+            pub fn meta_mut(&mut self) -> &mut ObjectMeta {
+                match self { $(Object::$variant(o) => &mut o.metadata,)+ }
+            }
+
+            /// The object's kind.
+            pub fn kind(&self) -> Kind {
+                match self { $(Object::$variant(_) => Kind::$variant,)+ }
+            }
+
+            /// Decodes the struct for `kind` from any deserializer.
+            pub fn deserialize_kind<'de, D: serde::Deserializer<'de>>(kind: Kind, d: D) -> Result<Object, D::Error> {
+                Ok(match kind { $(Kind::$variant => Object::$variant(Deserialize::deserialize(d)?),)+ })
+            }
+        }
+    };
+    (@namespaced namespaced) => { true };
+    (@namespaced cluster) => { false };
+}
+
+kinds! {
     /// v1 Namespace
-    Namespace,
+    Namespace(Namespace) = "" / "Namespace", "namespaces", cluster, ["v1"];
     /// v1 Node
-    Node,
+    Node(Node) = "" / "Node", "nodes", cluster, ["v1"];
     /// v1 Pod
-    Pod,
+    Pod(Box<Pod>) = "" / "Pod", "pods", namespaced, ["v1"];
     /// v1 Secret (metadata only)
-    Secret,
+    Secret(Secret) = "" / "Secret", "secrets", namespaced, ["v1"];
     /// v1 ConfigMap (metadata only)
-    ConfigMap,
+    ConfigMap(ConfigMap) = "" / "ConfigMap", "configmaps", namespaced, ["v1"];
     /// v1 ServiceAccount
-    ServiceAccount,
+    ServiceAccount(ServiceAccount) = "" / "ServiceAccount", "serviceaccounts", namespaced, ["v1"];
     /// v1 PersistentVolumeClaim
-    PersistentVolumeClaim,
+    PersistentVolumeClaim(PersistentVolumeClaim) = "" / "PersistentVolumeClaim", "persistentvolumeclaims", namespaced, ["v1"];
     /// v1 PersistentVolume
-    PersistentVolume,
+    PersistentVolume(Box<PersistentVolume>) = "" / "PersistentVolume", "persistentvolumes", cluster, ["v1"];
     /// storage.k8s.io VolumeAttachment
-    VolumeAttachment,
+    VolumeAttachment(VolumeAttachment) = "storage.k8s.io" / "VolumeAttachment", "volumeattachments", cluster, ["v1"];
     /// storage.k8s.io CSINode
-    CsiNode,
+    CsiNode(CsiNode) = "storage.k8s.io" / "CSINode", "csinodes", cluster, ["v1"];
     /// storage.k8s.io CSIDriver
-    CsiDriver,
+    CsiDriver(CsiDriver) = "storage.k8s.io" / "CSIDriver", "csidrivers", cluster, ["v1"];
     /// coordination.k8s.io Lease
-    Lease,
+    Lease(Lease) = "coordination.k8s.io" / "Lease", "leases", namespaced, ["v1"];
     /// resource.k8s.io ResourceClaim
-    ResourceClaim,
+    ResourceClaim(ResourceClaim) = "resource.k8s.io" / "ResourceClaim", "resourceclaims", namespaced, ["v1", "v1beta2", "v1beta1"];
     /// resource.k8s.io ResourceSlice
-    ResourceSlice,
+    ResourceSlice(ResourceSlice) = "resource.k8s.io" / "ResourceSlice", "resourceslices", cluster, ["v1", "v1beta2", "v1beta1"];
     /// certificates.k8s.io PodCertificateRequest
-    PodCertificateRequest,
+    PodCertificateRequest(PodCertificateRequest) = "certificates.k8s.io" / "PodCertificateRequest", "podcertificaterequests", namespaced, ["v1", "v1beta1", "v1alpha1"];
     /// rbac.authorization.k8s.io Role
-    Role,
+    Role(Role) = "rbac.authorization.k8s.io" / "Role", "roles", namespaced, ["v1"];
     /// rbac.authorization.k8s.io ClusterRole
-    ClusterRole,
+    ClusterRole(ClusterRole) = "rbac.authorization.k8s.io" / "ClusterRole", "clusterroles", cluster, ["v1"];
     /// rbac.authorization.k8s.io RoleBinding
-    RoleBinding,
+    RoleBinding(RoleBinding) = "rbac.authorization.k8s.io" / "RoleBinding", "rolebindings", namespaced, ["v1"];
     /// rbac.authorization.k8s.io ClusterRoleBinding
-    ClusterRoleBinding,
+    ClusterRoleBinding(ClusterRoleBinding) = "rbac.authorization.k8s.io" / "ClusterRoleBinding", "clusterrolebindings", cluster, ["v1"];
 }
 
 impl Kind {
-    /// Every kind, in declaration order.
-    pub const ALL: [Kind; 19] = [
-        Kind::Namespace,
-        Kind::Node,
-        Kind::Pod,
-        Kind::Secret,
-        Kind::ConfigMap,
-        Kind::ServiceAccount,
-        Kind::PersistentVolumeClaim,
-        Kind::PersistentVolume,
-        Kind::VolumeAttachment,
-        Kind::CsiNode,
-        Kind::CsiDriver,
-        Kind::Lease,
-        Kind::ResourceClaim,
-        Kind::ResourceSlice,
-        Kind::PodCertificateRequest,
-        Kind::Role,
-        Kind::ClusterRole,
-        Kind::RoleBinding,
-        Kind::ClusterRoleBinding,
-    ];
-
-    /// Looks up a kind by its `apiVersion` group and `kind` name; `None` for kinds kauthz skips.
-    pub fn from_type(api_version: &str, kind: &str) -> Option<Kind> {
-        let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
-        let k = match (group, kind) {
-            ("", "Namespace") => Kind::Namespace,
-            ("", "Node") => Kind::Node,
-            ("", "Pod") => Kind::Pod,
-            ("", "Secret") => Kind::Secret,
-            ("", "ConfigMap") => Kind::ConfigMap,
-            ("", "ServiceAccount") => Kind::ServiceAccount,
-            ("", "PersistentVolumeClaim") => Kind::PersistentVolumeClaim,
-            ("", "PersistentVolume") => Kind::PersistentVolume,
-            ("storage.k8s.io", "VolumeAttachment") => Kind::VolumeAttachment,
-            ("storage.k8s.io", "CSINode") => Kind::CsiNode,
-            ("storage.k8s.io", "CSIDriver") => Kind::CsiDriver,
-            ("coordination.k8s.io", "Lease") => Kind::Lease,
-            ("resource.k8s.io", "ResourceClaim") => Kind::ResourceClaim,
-            ("resource.k8s.io", "ResourceSlice") => Kind::ResourceSlice,
-            ("certificates.k8s.io", "PodCertificateRequest") => Kind::PodCertificateRequest,
-            ("rbac.authorization.k8s.io", "Role") => Kind::Role,
-            ("rbac.authorization.k8s.io", "ClusterRole") => Kind::ClusterRole,
-            ("rbac.authorization.k8s.io", "RoleBinding") => Kind::RoleBinding,
-            ("rbac.authorization.k8s.io", "ClusterRoleBinding") => Kind::ClusterRoleBinding,
-            _ => return None,
-        };
-        Some(k)
+    /// Kinds whose payload (`data`, `stringData`, `binaryData`) kauthz never reads: a live
+    /// cluster serves them as metadata only.
+    pub const fn metadata_only(self) -> bool {
+        matches!(self, Kind::Secret | Kind::ConfigMap)
     }
-
-    /// The kind's name as Kubernetes spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Namespace => "Namespace",
-            Kind::Node => "Node",
-            Kind::Pod => "Pod",
-            Kind::Secret => "Secret",
-            Kind::ConfigMap => "ConfigMap",
-            Kind::ServiceAccount => "ServiceAccount",
-            Kind::PersistentVolumeClaim => "PersistentVolumeClaim",
-            Kind::PersistentVolume => "PersistentVolume",
-            Kind::VolumeAttachment => "VolumeAttachment",
-            Kind::CsiNode => "CSINode",
-            Kind::CsiDriver => "CSIDriver",
-            Kind::Lease => "Lease",
-            Kind::ResourceClaim => "ResourceClaim",
-            Kind::ResourceSlice => "ResourceSlice",
-            Kind::PodCertificateRequest => "PodCertificateRequest",
-            Kind::Role => "Role",
-            Kind::ClusterRole => "ClusterRole",
-            Kind::RoleBinding => "RoleBinding",
-            Kind::ClusterRoleBinding => "ClusterRoleBinding",
-        }
-    }
-
-    /// Whether objects of this kind live in a namespace.
-    pub fn namespaced(self) -> bool {
-        !matches!(
-            self,
-            Kind::Namespace
-                | Kind::Node
-                | Kind::PersistentVolume
-                | Kind::VolumeAttachment
-                | Kind::CsiNode
-                | Kind::CsiDriver
-                | Kind::ResourceSlice
-                | Kind::ClusterRole
-                | Kind::ClusterRoleBinding
-        )
-    }
-}
-
-/// A decoded object of a known kind.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(missing_docs)]
-pub enum Object {
-    Namespace(Namespace),
-    Node(Node),
-    Pod(Box<Pod>),
-    Secret(Secret),
-    ConfigMap(ConfigMap),
-    ServiceAccount(ServiceAccount),
-    PersistentVolumeClaim(PersistentVolumeClaim),
-    PersistentVolume(Box<PersistentVolume>),
-    VolumeAttachment(VolumeAttachment),
-    CsiNode(CsiNode),
-    CsiDriver(CsiDriver),
-    Lease(Lease),
-    ResourceClaim(ResourceClaim),
-    ResourceSlice(ResourceSlice),
-    PodCertificateRequest(PodCertificateRequest),
-    Role(Role),
-    ClusterRole(ClusterRole),
-    RoleBinding(RoleBinding),
-    ClusterRoleBinding(ClusterRoleBinding),
-}
-
-macro_rules! dispatch {
-    ($self:expr, $o:ident => $e:expr) => {
-        match $self {
-            Object::Namespace($o) => $e,
-            Object::Node($o) => $e,
-            Object::Pod($o) => $e,
-            Object::Secret($o) => $e,
-            Object::ConfigMap($o) => $e,
-            Object::ServiceAccount($o) => $e,
-            Object::PersistentVolumeClaim($o) => $e,
-            Object::PersistentVolume($o) => $e,
-            Object::VolumeAttachment($o) => $e,
-            Object::CsiNode($o) => $e,
-            Object::CsiDriver($o) => $e,
-            Object::Lease($o) => $e,
-            Object::ResourceClaim($o) => $e,
-            Object::ResourceSlice($o) => $e,
-            Object::PodCertificateRequest($o) => $e,
-            Object::Role($o) => $e,
-            Object::ClusterRole($o) => $e,
-            Object::RoleBinding($o) => $e,
-            Object::ClusterRoleBinding($o) => $e,
-        }
-    };
 }
 
 impl Object {
-    /// The object's metadata.
-    pub fn meta(&self) -> &ObjectMeta {
-        dispatch!(self, o => &o.metadata)
-    }
-
-    /// The object's metadata, mutably.
-    pub fn meta_mut(&mut self) -> &mut ObjectMeta {
-        dispatch!(self, o => &mut o.metadata)
-    }
-
-    /// The object's kind.
-    pub fn kind(&self) -> Kind {
-        match self {
-            Object::Namespace(_) => Kind::Namespace,
-            Object::Node(_) => Kind::Node,
-            Object::Pod(_) => Kind::Pod,
-            Object::Secret(_) => Kind::Secret,
-            Object::ConfigMap(_) => Kind::ConfigMap,
-            Object::ServiceAccount(_) => Kind::ServiceAccount,
-            Object::PersistentVolumeClaim(_) => Kind::PersistentVolumeClaim,
-            Object::PersistentVolume(_) => Kind::PersistentVolume,
-            Object::VolumeAttachment(_) => Kind::VolumeAttachment,
-            Object::CsiNode(_) => Kind::CsiNode,
-            Object::CsiDriver(_) => Kind::CsiDriver,
-            Object::Lease(_) => Kind::Lease,
-            Object::ResourceClaim(_) => Kind::ResourceClaim,
-            Object::ResourceSlice(_) => Kind::ResourceSlice,
-            Object::PodCertificateRequest(_) => Kind::PodCertificateRequest,
-            Object::Role(_) => Kind::Role,
-            Object::ClusterRole(_) => Kind::ClusterRole,
-            Object::RoleBinding(_) => Kind::RoleBinding,
-            Object::ClusterRoleBinding(_) => Kind::ClusterRoleBinding,
-        }
-    }
-
     /// Identity of the object: kind, namespace and name.
     pub fn key(&self) -> ObjectKey {
         let m = self.meta();
@@ -410,38 +321,23 @@ impl Object {
 
     /// Decodes an object of `kind` from a JSON value, reporting the failing field's path.
     /// The value must already have its payload fields removed.
-    pub fn from_value(kind: Kind, value: serde_json::Value) -> Result<Object, String> {
+    pub fn from_value(kind: Kind, value: serde_json::Value) -> Result<Object, DecodeError> {
         let mut track = serde_path_to_error::Track::new();
         Object::deserialize_kind(kind, serde_path_to_error::Deserializer::new(value, &mut track)).map_err(|e| {
             let path = track.path().to_string();
-            if path == "." { e.to_string() } else { format!("field {path}: {e}") }
+            DecodeError { field: (path != ".").then_some(path), reason: e.to_string() }
         })
     }
+}
 
-    /// Decodes the struct for `kind` from any deserializer.
-    pub fn deserialize_kind<'de, D: serde::Deserializer<'de>>(kind: Kind, d: D) -> Result<Object, D::Error> {
-        Ok(match kind {
-            Kind::Namespace => Object::Namespace(Deserialize::deserialize(d)?),
-            Kind::Node => Object::Node(Deserialize::deserialize(d)?),
-            Kind::Pod => Object::Pod(Box::new(Deserialize::deserialize(d)?)),
-            Kind::Secret => Object::Secret(Deserialize::deserialize(d)?),
-            Kind::ConfigMap => Object::ConfigMap(Deserialize::deserialize(d)?),
-            Kind::ServiceAccount => Object::ServiceAccount(Deserialize::deserialize(d)?),
-            Kind::PersistentVolumeClaim => Object::PersistentVolumeClaim(Deserialize::deserialize(d)?),
-            Kind::PersistentVolume => Object::PersistentVolume(Box::new(Deserialize::deserialize(d)?)),
-            Kind::VolumeAttachment => Object::VolumeAttachment(Deserialize::deserialize(d)?),
-            Kind::CsiNode => Object::CsiNode(Deserialize::deserialize(d)?),
-            Kind::CsiDriver => Object::CsiDriver(Deserialize::deserialize(d)?),
-            Kind::Lease => Object::Lease(Deserialize::deserialize(d)?),
-            Kind::ResourceClaim => Object::ResourceClaim(Deserialize::deserialize(d)?),
-            Kind::ResourceSlice => Object::ResourceSlice(Deserialize::deserialize(d)?),
-            Kind::PodCertificateRequest => Object::PodCertificateRequest(Deserialize::deserialize(d)?),
-            Kind::Role => Object::Role(Deserialize::deserialize(d)?),
-            Kind::ClusterRole => Object::ClusterRole(Deserialize::deserialize(d)?),
-            Kind::RoleBinding => Object::RoleBinding(Deserialize::deserialize(d)?),
-            Kind::ClusterRoleBinding => Object::ClusterRoleBinding(Deserialize::deserialize(d)?),
-        })
-    }
+/// Why an object did not decode, and at which field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{reason}", field.as_ref().map(|f| format!("field {f}: ")).unwrap_or_default())]
+pub struct DecodeError {
+    /// Path of the failing field (`spec.volumes[0].secret`), when it is not the object itself.
+    pub field: Option<String>,
+    /// What the decoder said.
+    pub reason: String,
 }
 
 /// Identity of an object in the store.

@@ -4,11 +4,12 @@
 //! * [`graph`]: the graph itself (vertices, edges, destination index, reachability);
 //! * [`populator`]: which object events change the graph, and how;
 //! * [`authorizer`]: the decisions and reasons, plus the static `system:node` rules;
-//! * [`sample`]: upstream's synthetic data set, for tests and benchmarks.
+//! * `sample` (tests, and the `sample` feature): upstream's synthetic data set, for tests and benchmarks.
 
 pub mod authorizer;
 pub mod graph;
 pub mod populator;
+#[cfg(any(test, feature = "sample"))]
 pub mod sample;
 
 #[cfg(test)]

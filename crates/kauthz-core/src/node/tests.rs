@@ -15,9 +15,7 @@ fn node_user(name: &str) -> UserInfo {
 
 #[allow(clippy::too_many_arguments)]
 fn attrs(user: &UserInfo, verb: &str, group: &str, resource: &str, sub: &str, ns: &str, name: &str, selector: &str) -> Attributes {
-    let mut a = Attributes::resource(user.clone(), verb, resource, ns, name);
-    a.api_group = group.into();
-    a.subresource = sub.into();
+    let mut a = Attributes::resource(user.clone(), verb, resource, ns, name).with_group(group).with_subresource(sub);
     if !selector.is_empty() {
         a.field_selector.requirements = parse_field_selector(selector).expect("selector");
     }

@@ -66,10 +66,7 @@ mod tests {
     }
 
     fn req(verb: &str, group: &str, resource: &str, sub: &str, name: &str) -> Attributes {
-        let mut a = Attributes::resource(UserInfo::default(), verb, resource, "ns", name);
-        a.api_group = group.into();
-        a.subresource = sub.into();
-        a
+        Attributes::resource(UserInfo::default(), verb, resource, "ns", name).with_group(group).with_subresource(sub)
     }
 
     fn path(verb: &str, p: &str) -> Attributes {

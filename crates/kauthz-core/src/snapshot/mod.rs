@@ -303,7 +303,7 @@ fn decode_value(mut value: Value, loc: &str, out: &mut Snapshot) -> Result<(), D
         }
     }
     strip_nulls(&mut value);
-    let mut object = Object::from_value(kind, value).map_err(err)?;
+    let mut object = Object::from_value(kind, value).map_err(|e| err(e.to_string()))?;
     normalize(&mut object).map_err(err)?;
     out.objects.push(object);
     Ok(())

@@ -88,7 +88,7 @@ pub fn run(args: AuditArgs) -> Result<u8, String> {
                     _ => None,
                 })
                 .collect();
-            print(&output::colour_rows(&kauthz_core::analysis::list::tabwrite(&rows), &colours));
+            print(&output::colour_rows(&crate::table::tabwrite(&rows), &colours));
         }
         AuditFormat::Wide => {
             let mut text = String::new();

@@ -147,7 +147,7 @@ fn detail(analyzer: &Analyzer, b: &BlastRadius) -> String {
     s.push_str(&format!("\nREADS ({})\n", o.reads.len()));
     let mut rows = vec![vec!["RESOURCE".to_string(), "NAMESPACE".into(), "NAME".into(), "VERBS".into(), "GRAPH PATH".into()]];
     rows.extend(o.reads.iter().map(|r| vec![r.resource.clone(), r.namespace.into(), r.name.into(), r.verbs.join(","), r.path.clone()]));
-    s.push_str(&kauthz_core::analysis::list::tabwrite(&rows));
+    s.push_str(&crate::table::tabwrite(&rows));
     s.push_str(&format!("\nWRITES ({})\n", o.writes.len()));
     let mut rows = vec![vec!["RESOURCE".to_string(), "NAMES".into(), "VERBS".into(), "SOURCE".into()]];
     rows.extend(o.writes.iter().map(|w| {
@@ -156,11 +156,11 @@ fn detail(analyzer: &Analyzer, b: &BlastRadius) -> String {
         let resource = if group.is_empty() { resource } else { format!("{resource}.{group}") };
         vec![resource, w.resource_names.join(","), w.verbs.join(","), w.source.to_string()]
     }));
-    s.push_str(&kauthz_core::analysis::list::tabwrite(&rows));
+    s.push_str(&crate::table::tabwrite(&rows));
     s.push_str(&format!("\nTOKENS ({})\n", o.tokens.len()));
     let mut rows = vec![vec!["SERVICE ACCOUNT".to_string(), "PODS ON THE NODE".into(), "POWERS".into()]];
     rows.extend(o.tokens.iter().map(|t| vec![format!("{}/{}", t.namespace, t.name), t.pods.join(","), t.powers.join(",")]));
-    s.push_str(&kauthz_core::analysis::list::tabwrite(&rows));
+    s.push_str(&crate::table::tabwrite(&rows));
     if !o.node_powers.is_empty() {
         s.push_str("\nPOWERS OF THE NODE'S OWN CREDENTIAL\n");
         for p in &o.node_powers {
@@ -215,7 +215,7 @@ pub fn run(args: BlastRadiusArgs) -> Result<u8, String> {
                 .iter()
                 .map(|b| Some(if b.verdict == Verdict::Escalates { output::Colour::Red } else { output::Colour::Green }))
                 .collect();
-            print(&output::colour_rows(&kauthz_core::analysis::list::tabwrite(&rows), &colours));
+            print(&output::colour_rows(&crate::table::tabwrite(&rows), &colours));
         }
         OutputFormat::Html => print(&crate::html::page(&analyzer, &loaded.state, &results, args.depth)?),
     }

@@ -25,7 +25,11 @@ pub fn run(args: CanIArgs) -> Result<u8, String> {
             return Ok(EXIT_NO);
         }
         let node = if args.upstream { list::NodeRules::Upstream } else { list::NodeRules::Resolve };
-        let review = list::rules_for(&loaded.chain, &loaded.state, &user, &namespace, node);
+        let mut review = list::rules_for(&loaded.chain, &loaded.state, &user, &namespace, node);
+        // Objects the credential could not list may hold more grants.
+        if loaded.mark_incomplete(&mut review.evaluation_error) {
+            review.incomplete = true;
+        }
         return print_list(&args, &namespace, &review);
     }
     let attrs = context::attributes(&args.request, user)?;
@@ -34,10 +38,16 @@ pub fn run(args: CanIArgs) -> Result<u8, String> {
     // Admission runs only on what authorization allowed, as in kube-apiserver.
     let admission = if result.allowed() { context::admit_write(&args.write, &attrs, &loaded)? } else { None };
     let refused = admission.as_ref().and_then(|a| a.as_ref().err());
+    // A state missing objects can only hide grants (every authorizer here is monotone in
+    // the objects it reads), so an incomplete state leaves a "yes" standing and turns a
+    // "no" into undetermined.
+    let incomplete = loaded.incomplete.is_some();
     let code = if result.verdict.is_none() || matches!(refused, Some(AdmissionError::Undetermined(_))) {
         EXIT_UNDETERMINED
     } else if result.allowed() && refused.is_none() {
         EXIT_YES
+    } else if incomplete {
+        EXIT_UNDETERMINED
     } else {
         EXIT_NO
     };
@@ -46,6 +56,7 @@ pub fn run(args: CanIArgs) -> Result<u8, String> {
     }
     let mut sar = SubjectAccessReview::from_attributes(&attrs);
     sar.answer(&attrs, &result);
+    loaded.mark_incomplete(&mut sar.status.evaluation_error);
     let answer = match refused {
         Some(e) => format!("no - NodeRestriction: {e}\n"),
         None => kubectl_answer(&sar, code),
@@ -204,7 +215,7 @@ fn print_list(args: &CanIArgs, namespace: &str, review: &list::RulesReview) -> R
         OutputFormat::Table | OutputFormat::Wide => {
             let wide = args.output == OutputFormat::Wide;
             let rows = list::compact(review, wide);
-            print(&list::render_table(&rows, !args.no_headers, wide));
+            print(&crate::table::rules_table(&rows, !args.no_headers, wide));
         }
         OutputFormat::Json | OutputFormat::Yaml => {
             // Field-selector scopes are not object names: they go to their own annotation.

@@ -151,5 +151,5 @@ pub fn render_steps_with_admission(result: &ChainResult, admission: Option<&Resu
         };
         rows.push(vec!["NodeRestriction".into(), "Admission".into(), decision.into(), reason]);
     }
-    kauthz_core::analysis::list::tabwrite(&rows)
+    crate::table::tabwrite(&rows)
 }

@@ -63,7 +63,7 @@ pub fn run(args: ReplayArgs) -> Result<u8, String> {
             rows.extend(out.iter().map(|o| {
                 vec![o.node.into(), o.verb.into(), o.resource.into(), o.count.to_string(), o.chain_decision.into(), o.example.into()]
             }));
-            print(&kauthz_core::analysis::list::tabwrite(&rows));
+            print(&crate::table::tabwrite(&rows));
         }
     }
     Ok(if out.is_empty() { EXIT_YES } else { EXIT_NO })

@@ -107,6 +107,7 @@ pub(crate) fn answer(loaded: &Loaded, item: Value, out: &mut impl Write) -> Resu
     let attrs = sar.attributes();
     let result = loaded.chain.decide(&loaded.state, &attrs);
     sar.answer(&attrs, &result);
+    loaded.mark_incomplete(&mut sar.status.evaluation_error);
     write_line(out, &sar)
 }
 
@@ -122,7 +123,10 @@ fn answer_rules(loaded: &Loaded, item: Value, out: &mut impl Write) -> Result<()
     if !errors.is_empty() {
         return write_line(out, &StatusFailure::bad_request(errors.join(", ")));
     }
-    let rules = list::rules_for(&loaded.chain, &loaded.state, &review.user(), &review.spec.namespace, list::NodeRules::Upstream);
+    let mut rules = list::rules_for(&loaded.chain, &loaded.state, &review.user(), &review.spec.namespace, list::NodeRules::Upstream);
+    if loaded.mark_incomplete(&mut rules.evaluation_error) {
+        rules.incomplete = true;
+    }
     review.answer(&rules);
     write_line(out, &review)
 }

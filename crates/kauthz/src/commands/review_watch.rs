@@ -22,7 +22,7 @@ pub fn run(args: ReviewArgs) -> Result<u8, String> {
     let cluster = crate::live::effective(&args.cluster)?;
     let mut loaded = context::load_empty(&cluster)?;
     let watched = kauthz_kube::blocking::watch(&args.cluster.live.client_options()).map_err(|e| e.to_string())?;
-    let incomplete = watched.sync(&mut loaded.state, SYNC_TIMEOUT)?;
+    let incomplete = watched.sync(&mut loaded.state, SYNC_TIMEOUT).map_err(|e| e.to_string())?;
     for missing in &incomplete {
         eprintln!("Warning: cannot watch {missing}: answers computed without it are incomplete");
     }

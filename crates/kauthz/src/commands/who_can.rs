@@ -32,7 +32,7 @@ pub fn run(args: WhoCanArgs) -> Result<u8, String> {
         OutputFormat::Table | OutputFormat::Wide => {
             let mut rows = vec![vec!["KIND".to_string(), "NAME".into(), "NAMESPACE".into(), "VIA".into()]];
             rows.extend(out.iter().map(|h| vec![h.kind.to_string(), h.name.to_string(), h.namespace.to_string(), h.via.to_string()]));
-            print(&kauthz_core::analysis::list::tabwrite(&rows));
+            print(&crate::table::tabwrite(&rows));
         }
     }
     Ok(EXIT_YES)
