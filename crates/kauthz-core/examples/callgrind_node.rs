@@ -2,7 +2,7 @@
 //! on shared, noisy cores where wall-clock figures are not):
 //!
 //! ```sh
-//! cargo build --release -p kauthz-core --example callgrind_node
+//! cargo build --release -p kauthz-core --features sample --example callgrind_node
 //! valgrind --tool=callgrind --toggle-collect='*run_case*' \
 //!     target/release/examples/callgrind_node [check|decide] [CASE_INDEX|all] [REPEATS]
 //! ```
