@@ -43,7 +43,9 @@ fn check_certificate(pem: &[u8], at: i64) -> Result<CredentialIdentity, CertErro
         Ok(CredentialIdentity::Certificate { not_after, .. }) => assert!(at <= *not_after, "identity from an expired certificate"),
         Ok(CredentialIdentity::Token(_)) => panic!("a certificate read as a token"),
         Err(CertError::Bad(m)) => assert!(!m.is_empty()),
-        Err(CertError::Expired { when, .. }) => assert!(when.starts_with("expired at") || when.starts_with("is not valid before"), "{when}"),
+        Err(CertError::Expired { when, .. }) => {
+            assert!(when.starts_with("expired at") || when.starts_with("is not valid before"), "{when}")
+        }
     }
     got
 }
@@ -66,7 +68,9 @@ fuzz_target!(|data: &[u8]| {
             let config = Kubeconfig::from_yaml(&text).expect("a generated kubeconfig parses");
             let via = identity_of(Path::new("gen.kubeconfig"), &config, None, &read);
             match (&direct, &via) {
-                (Ok(a), Ok(b)) => assert!(matches!((a, b), (CredentialIdentity::Certificate { user: x, .. }, CredentialIdentity::Certificate { .. }) if matches!(b, CredentialIdentity::Certificate { user: y, .. } if x == y))),
+                (Ok(a), Ok(b)) => assert!(
+                    matches!((a, b), (CredentialIdentity::Certificate { user: x, .. }, CredentialIdentity::Certificate { .. }) if matches!(b, CredentialIdentity::Certificate { user: y, .. } if x == y))
+                ),
                 (Err(CertError::Bad(_)), Err(IdentityError::BadCertificate { .. })) => {}
                 (Err(CertError::Expired { .. }), Err(IdentityError::Expired { .. })) => {}
                 // Valid only "now" (the kubeconfig path checks against the clock).

@@ -164,7 +164,9 @@ pub fn identity_of(
         return Ok(CredentialIdentity::Token(token.expose_secret().trim().to_string()));
     } else if let Some(file) = &auth.token_file {
         let token = read(file)
-            .and_then(|b| String::from_utf8(b).map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8")))
+            .and_then(|b| {
+                String::from_utf8(b).map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
+            })
             .map_err(|e| fail(format!("token file {file}: {e}")))?;
         return Ok(CredentialIdentity::Token(token.trim().to_string()));
     } else {

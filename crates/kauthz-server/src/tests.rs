@@ -103,7 +103,8 @@ fn bad_requests() {
 #[test]
 fn bad_review_names_the_field() {
     let s = shared(Mode::Node, None);
-    let body = br#"{"apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","spec":{"user":"u","resourceAttributes":{"verb":5}}}"#;
+    let body =
+        br#"{"apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","spec":{"user":"u","resourceAttributes":{"verb":5}}}"#;
     let r = respond(&s, "POST", "/authorize", body);
     assert_eq!(r.status, 400);
     let message = serde_json::from_slice::<Value>(&r.body).unwrap()["message"].as_str().unwrap().to_string();

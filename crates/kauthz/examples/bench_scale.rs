@@ -73,7 +73,8 @@ fn requests(size: &ClusterSize, n: usize) -> Vec<(Attributes, Decision)> {
         };
         // Deployments share their secret, configmap and service account over 20 pods on
         // 20 nodes: "another node" may run a sibling and be allowed too.
-        let sibling_node = |n: &str| (0..cluster_dump::PODS_PER_DEPLOYMENT).any(|k| pod_node(d * cluster_dump::PODS_PER_DEPLOYMENT + k, size) == n);
+        let sibling_node =
+            |n: &str| (0..cluster_dump::PODS_PER_DEPLOYMENT).any(|k| pod_node(d * cluster_dump::PODS_PER_DEPLOYMENT + k, size) == n);
         let shared = matches!(a.resource.as_str(), "secrets" | "configmaps");
         let sa_shared = a.resource == "serviceaccounts";
         let expect = if allowed || (shared && sibling_node(&node)) {
@@ -155,7 +156,12 @@ fn main() {
         return;
     }
     println!("bench_scale: {nodes} nodes, {pods} pods, {objects} objects from {}", data.display());
-    println!("  load {:.2} s, state build {:.2} s, load+build {:.2} s", load.as_secs_f64(), build.as_secs_f64(), (load + build).as_secs_f64());
+    println!(
+        "  load {:.2} s, state build {:.2} s, load+build {:.2} s",
+        load.as_secs_f64(),
+        build.as_secs_f64(),
+        (load + build).as_secs_f64()
+    );
     println!("  peak RSS {:.0} MB (after load {:.0} MB), resident after build {:.0} MB", mb(peak), mb(peak_after_load), mb(resident));
     println!("  node decisions, {} random requests over the cluster: {ns:.1} ns/decision (best of 5)", reqs.len());
 }

@@ -456,7 +456,10 @@ mod tests {
     /// The constant lease reason is upstream's `%q` formatting of the namespace.
     #[test]
     fn lease_reason_quotes_the_namespace() {
-        assert_eq!(LEASE_NAMESPACE_ONLY, format!("can only access leases in the {} system namespace", crate::gostr::quote(NODE_LEASE_NAMESPACE)));
+        assert_eq!(
+            LEASE_NAMESPACE_ONLY,
+            format!("can only access leases in the {} system namespace", crate::gostr::quote(NODE_LEASE_NAMESPACE))
+        );
     }
 
     /// Every lazy reason renders as upstream words it.

@@ -652,7 +652,12 @@ subjects:
                 r#"{{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"{name}","namespace":"ns","labels":{{"a":"b\"}}{{"}}}},"spec":{{"nodeName":"n1","volumes":[{{"name":"v","secret":{{"secretName":"s-{name}"}}}}]}}}}"#
             )
         };
-        let list = |items: &[String]| format!("{{\n  \"apiVersion\": \"v1\",\n  \"items\": [\n{}\n  ],\n  \"kind\": \"List\",\n  \"metadata\": {{\"resourceVersion\": \"\"}}\n}}\n", items.join(",\n"));
+        let list = |items: &[String]| {
+            format!(
+                "{{\n  \"apiVersion\": \"v1\",\n  \"items\": [\n{}\n  ],\n  \"kind\": \"List\",\n  \"metadata\": {{\"resourceVersion\": \"\"}}\n}}\n",
+                items.join(",\n")
+            )
+        };
         let streamed = [
             list(&[pod("a"), pod("b")]),
             list(&[]),

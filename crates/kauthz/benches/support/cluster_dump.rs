@@ -231,8 +231,10 @@ fn write_pod(out: &mut impl Write, i: usize, size: &ClusterSize) -> io::Result<(
     let d = i / PODS_PER_DEPLOYMENT;
     let sa = d % 5;
     let pvc = if i % STATEFUL_EVERY == 0 {
-        format!(r#"{{"name": "data", "persistentVolumeClaim": {{"claimName": "data-{i}"}}}},
-                    "#)
+        format!(
+            r#"{{"name": "data", "persistentVolumeClaim": {{"claimName": "data-{i}"}}}},
+                    "#
+        )
     } else {
         String::new()
     };
