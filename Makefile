@@ -83,6 +83,9 @@ bench-serve:
 	  --listen 127.0.0.1:18444 --tls-cert-file $$D/certs/tls.crt --tls-private-key-file $$D/certs/tls.key 2>$$D/serve.log & pid=$$!; \
 	  trap "kill $$pid" EXIT; for i in $$(seq 1 120); do grep -q listening $$D/serve.log && break; sleep 1; done; \
 	  ./target/release/examples/loadgen run --addr 127.0.0.1:18444 --ca $$D/certs/ca.crt --mix $$D/mix.jsonl --connections 8 --requests 200000'
+	$(CARGO) build --release --locked -p kauthz-server --example contention
+	# Decisions with and without a writer applying 1000 pod updates/s (the watched state's lock).
+	./target/release/examples/contention 20000 2 2 1000
 
 ## Every fuzz target for FUZZ_SECONDS each (cargo-fuzz on the nightly toolchain; installs
 ## cargo-fuzz when missing). Long runs: `make fuzz FUZZ_SECONDS=3600` (see fuzz/README.md).

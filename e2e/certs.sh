@@ -6,6 +6,8 @@
 #   kcm.{crt,key}                CN=system:kube-controller-manager, O=system:masters (the e2e's only
 #                                controller; its own RBAC role would do, masters keeps the setup short)
 #   node-<n>.{crt,key}           CN=system:node:<n>, O=system:nodes, for every node name given
+#   kauthz.{crt,key}             serving certificate of `kauthz serve` for 127.0.0.1 and kauthz.kauthz-system.svc
+#   webhook-client.{crt,key}     CN=kube-apiserver-webhook: the apiserver's client certificate towards kauthz
 #   sa.{key,pub}                 the service-account signing key pair
 #   expired.{crt,key}            a node certificate that expired in 2020 (for --as-kubeconfig's error path)
 #
@@ -47,7 +49,18 @@ EOF
   rm -f apiserver.csr apiserver.ext
 fi
 
+if [ ! -s kauthz.crt ]; then
+  key kauthz.key
+  openssl req -new -key kauthz.key -subj "/CN=kauthz" -out kauthz.csr 2>/dev/null
+  printf '%s\n' 'extendedKeyUsage=serverAuth' 'keyUsage=critical,digitalSignature,keyEncipherment' \
+    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kauthz.kauthz-system.svc' > kauthz.ext
+  openssl x509 -req -in kauthz.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 365 -sha256 \
+    -extfile kauthz.ext -out kauthz.crt 2>/dev/null
+  rm -f kauthz.csr kauthz.ext
+fi
+
 client admin "/O=system:masters/CN=kauthz-e2e-admin"
+client webhook-client "/CN=kube-apiserver-webhook"
 client kcm "/O=system:masters/CN=system:kube-controller-manager"
 for n in "$@"; do
   client "node-$n" "/O=system:nodes/CN=system:node:$n"

@@ -58,12 +58,32 @@ wait_ready() {
   done
 }
 
+# apiserver_start PORT LOGNAME FLAG...: a kube-apiserver on the cluster's etcd and PKI, serving
+# on PORT, with these authorization and admission flags; its pid is $! and is added to
+# E2E_PIDS. Several may share the etcd (the e2e runs a second one with kauthz's webhooks).
+apiserver_start() {
+  local port=$1 name=$2 pki=$E2E_WORK/pki
+  shift 2
+  "$E2E_BIN/kube-apiserver" \
+    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$port" \
+    --etcd-servers="$E2E_ETCD" \
+    --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
+    --client-ca-file="$pki/ca.crt" --token-auth-file="$pki/tokens.csv" \
+    --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
+    --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+    --service-cluster-ip-range=10.96.0.0/16 --endpoint-reconciler-type=none \
+    --allow-privileged=true --profiling=false --anonymous-auth=false \
+    "$@" >> "$E2E_WORK/logs/$name.log" 2>&1 &
+  E2E_PIDS+=("$!")
+}
+
 cluster_up() {
   E2E_WORK=$1
   local bin=$2
   shift 2
   local pki=$E2E_WORK/pki
   mkdir -p "$E2E_WORK/logs"
+  rm -f "$E2E_WORK"/logs/*.log
   bash "$(dirname "${BASH_SOURCE[0]}")/certs.sh" "$pki" "$@"
 
   local etcd_port etcd_peer
@@ -83,18 +103,10 @@ cluster_up() {
   # The token file gives one node a bearer token (TokenReview path of --as-kubeconfig).
   printf 'e2e-token-%s,system:node:%s,uid-%s,"system:nodes"\n' "$1" "$1" "$1" > "$pki/tokens.csv"
 
-  "$bin/kube-apiserver" \
-    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$E2E_PORT" \
-    --etcd-servers="http://127.0.0.1:$etcd_port" \
-    --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
-    --client-ca-file="$pki/ca.crt" --token-auth-file="$pki/tokens.csv" \
-    --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
-    --service-account-issuer=https://kubernetes.default.svc.cluster.local \
-    --service-cluster-ip-range=10.96.0.0/16 --endpoint-reconciler-type=none \
-    --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction \
-    --allow-privileged=true --profiling=false --anonymous-auth=false \
-    > "$E2E_WORK/logs/kube-apiserver.log" 2>&1 &
-  E2E_PIDS+=("$!")
+  E2E_BIN=$bin
+  E2E_ETCD=http://127.0.0.1:$etcd_port
+  apiserver_start "$E2E_PORT" kube-apiserver --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction
+  E2E_APISERVER_PID=$!
 
   write_kubeconfig "$E2E_WORK/admin.kubeconfig" "$E2E_SERVER" "$pki/ca.crt" kauthz-e2e-admin "$pki/admin.crt" "$pki/admin.key"
   write_kubeconfig "$E2E_WORK/kcm.kubeconfig" "$E2E_SERVER" "$pki/ca.crt" kcm "$pki/kcm.crt" "$pki/kcm.key"

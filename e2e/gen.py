@@ -3,8 +3,10 @@
 
   gen.py example FILE...          kubectl's JSON of the bundled example -> objects the apiserver accepts
   gen.py objects --seed N NODE... a generated cluster with every reference form the Node authorizer follows
-  gen.py ephemeral --seed N       ephemeral containers and resource-claim statuses for some pods (stdin: pods List)
+  gen.py ephemeral --seed N       ephemeral containers for some pods (stdin: pods List)
+  gen.py claims --seed N          claims from templates and their pods' resourceClaimStatuses (stdin: pods List)
   gen.py sars --seed N --count C  SubjectAccessReviews over a snapshot (stdin: the snapshot List)
+  gen.py invalid                  SubjectAccessReviews the apiserver refuses (422), one per line
   gen.py post ...                 posts JSON lines to the apiserver over one keep-alive connection
   gen.py merge --apiserver A --oracle O   the apiserver's answers with upstream's acceptable RBAC reasons
 
@@ -136,7 +138,9 @@ def cmd_objects(args):
                      "spec": {"attacher": "csi.e2e.kauthz.dev", "nodeName": rnd.choice(nodes),
                               "source": {"persistentVolumeName": pv}}})
         add({"apiVersion": "resource.k8s.io/v1", "kind": "ResourceClaim", "metadata": {"name": "claim-0", "namespace": ns},
-             "spec": {"devices": {"requests": [{"name": "gpu", "exactly": {"deviceClassName": "gpu.e2e.kauthz.dev"}}]}}})
+             "spec": GPU_CLAIM_SPEC})
+        add({"apiVersion": "resource.k8s.io/v1", "kind": "ResourceClaimTemplate", "metadata": {"name": "gpu-template", "namespace": ns},
+             "spec": {"spec": GPU_CLAIM_SPEC}})
         for p in range(args.pods):
             add(pod(rnd, ns, f"pod-{p}", nodes, sas, secrets, cms, pvcs))
         # RBAC: users, groups and service accounts, namespaced and cluster-wide.
@@ -209,14 +213,49 @@ def pod(rnd, ns, name, nodes, sas, secrets, cms, pvcs):
                                    "env": [{"name": "I", "valueFrom": {"secretKeyRef": {"name": pick(secrets), "key": "value"}}}]}]
     if rnd.random() < 0.3:
         spec["imagePullSecrets"] = [{"name": "pull"}]
+    claims = []
     if rnd.random() < 0.2:
-        spec["resourceClaims"] = [{"name": "gpu", "resourceClaimName": "claim-0"}]
-        container["resources"] = {"claims": [{"name": "gpu"}]}
+        claims.append({"name": "gpu", "resourceClaimName": "claim-0"})
+    if rnd.random() < 0.2:
+        # Generated per pod from the template; `gen.py claims` plays the claim controller.
+        claims.append({"name": "tgpu", "resourceClaimTemplateName": "gpu-template"})
+    if claims:
+        spec["resourceClaims"] = claims
+        container["resources"] = {"claims": [{"name": c["name"]} for c in claims]}
     if rnd.random() < 0.85:
         spec["nodeName"] = pick(nodes)
     if rnd.random() < 0.1:
         spec["automountServiceAccountToken"] = False
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": ns, "labels": {"app": name}}, "spec": spec}
+
+
+GPU_CLAIM_SPEC = {"devices": {"requests": [{"name": "gpu", "exactly": {"deviceClassName": "gpu.e2e.kauthz.dev"}}]}}
+
+
+def cmd_claims(args):
+    """Prints `METHOD PATH JSON` lines doing what the resource-claim controller does for pods
+    whose claims come from a ResourceClaimTemplate: create each pod's claim (owned by the
+    pod, with a generated name), then record it in the pod's status.resourceClaimStatuses
+    through the pods/status subresource (stdin: pods List)."""
+    rnd = random.Random(args.seed)
+    for p in json.load(sys.stdin)["items"]:
+        templated = [c for c in p["spec"].get("resourceClaims", []) if c.get("resourceClaimTemplateName")]
+        if not templated:
+            continue
+        ns, name = p["metadata"]["namespace"], p["metadata"]["name"]
+        statuses = []
+        for c in templated:
+            claim = f"{name}-{c['name']}-{rnd.randrange(16 ** 5):05x}"
+            owner = {"apiVersion": "v1", "kind": "Pod", "name": name, "uid": p["metadata"]["uid"], "controller": True,
+                     "blockOwnerDeletion": True}
+            body = {"apiVersion": "resource.k8s.io/v1", "kind": "ResourceClaim",
+                    "metadata": {"name": claim, "namespace": ns, "ownerReferences": [owner],
+                                 "annotations": {"resource.kubernetes.io/pod-claim-name": c["name"]}},
+                    "spec": GPU_CLAIM_SPEC}
+            print("POST", f"/apis/resource.k8s.io/v1/namespaces/{ns}/resourceclaims", json.dumps(body))
+            statuses.append({"name": c["name"], "resourceClaimName": claim})
+        p.setdefault("status", {})["resourceClaimStatuses"] = statuses
+        print("PUT", f"/api/v1/namespaces/{ns}/pods/{name}/status", json.dumps(p))
 
 
 def cmd_ephemeral(args):
@@ -232,6 +271,33 @@ def cmd_ephemeral(args):
             "env": [{"name": "E", "valueFrom": {"secretKeyRef": {"name": f"secret-{rnd.randint(0, 7)}", "key": "value"}}}],
             "envFrom": [{"configMapRef": {"name": f"cm-{rnd.randint(0, 5)}"}}]})
         print(p["metadata"]["namespace"], p["metadata"]["name"], json.dumps(p))
+
+
+def cmd_invalid(args):
+    """Prints SubjectAccessReviews the apiserver refuses with 422 Invalid, one per line: its
+    whole Status (message, details, causes, metadata) is compared with kauthz review's."""
+    sar = lambda spec, **extra: {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview", "spec": spec, **extra}
+    ra = {"verb": "get", "resource": "pods", "namespace": "ns"}
+    cases = [
+        sar({"user": "u"}),
+        sar({"resourceAttributes": ra}),
+        sar({"user": "u", "resourceAttributes": ra, "nonResourceAttributes": {"path": "/healthz", "verb": "get"}}),
+        sar({"user": "u", "resourceAttributes": ra}, metadata={"name": "named", "labels": {"a": "b"}}),
+        sar({"user": "u", "resourceAttributes": {**ra, "labelSelector": {"rawSelector": "a=b", "requirements": [
+            {"key": "a", "operator": "In", "values": ["b"]}]}}}),
+        sar({"user": "u", "resourceAttributes": {**ra, "labelSelector": {"requirements": [
+            {"key": "bad key!", "operator": "In", "values": ["-bad-", "x" * 70]}]}}}),
+        sar({"user": "u", "resourceAttributes": {**ra, "labelSelector": {"requirements": [
+            {"key": "a", "operator": "Exists", "values": ["b"]}, {"key": "", "operator": "Bogus"}]}}}),
+        sar({"user": "u", "resourceAttributes": {**ra, "fieldSelector": {"rawSelector": "spec.nodeName=n", "requirements": [
+            {"key": "spec.nodeName", "operator": "In", "values": ["n"]}]}}}),
+        sar({"user": "u", "resourceAttributes": {**ra, "fieldSelector": {"requirements": [
+            {"key": "", "operator": "In", "values": []}, {"key": "f", "operator": "Gt", "values": ["1"]}]}}}),
+        sar({"groups": ["g"], "uid": "x", "extra": {"k": ["v"]}, "nonResourceAttributes": {"path": "/x", "verb": "get"},
+             "resourceAttributes": {"verb": "list", "resource": "secrets", "labelSelector": {"rawSelector": "ü=\u0000"}}}),
+    ]
+    for c in cases:
+        print(json.dumps(c, separators=(",", ":")))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -454,6 +520,9 @@ def main():
     o.add_argument("nodes", nargs="+")
     ep = sub.add_parser("ephemeral")
     ep.add_argument("--seed", type=int, default=1)
+    sub.add_parser("invalid")
+    cl = sub.add_parser("claims")
+    cl.add_argument("--seed", type=int, default=1)
     s = sub.add_parser("sars")
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--count", type=int, default=12000)
@@ -469,7 +538,7 @@ def main():
     m.add_argument("--apiserver", required=True)
     m.add_argument("--oracle", required=True)
     a = p.parse_args()
-    {"example": cmd_example, "objects": cmd_objects, "ephemeral": cmd_ephemeral, "sars": cmd_sars, "post": cmd_post, "merge": cmd_merge}[a.cmd](a)
+    {"example": cmd_example, "objects": cmd_objects, "ephemeral": cmd_ephemeral, "claims": cmd_claims, "invalid": cmd_invalid, "sars": cmd_sars, "post": cmd_post, "merge": cmd_merge}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 # End-to-end test against a real control plane built from k8s.io/kubernetes v1.37.2
 # (`make e2e`): etcd + kube-apiserver (Node,RBAC; NodeRestriction) + kube-controller-manager
 # on loopback, loaded with the bundled example and a generated cluster; then kauthz's answers
-# are compared with the apiserver's own SubjectAccessReview answers.
+# are compared with the apiserver's own SubjectAccessReview answers, and `kauthz serve` is
+# deployed (deploy/) as the webhooks of a second kube-apiserver (e2e/serve.sh).
 #
 #   bash e2e/run.sh [--sars N] [--seed S] [--kauthz PATH] [--keep]
 #
@@ -97,6 +98,10 @@ python3 "$E2E/gen.py" objects --seed "$SEED" "${NODES[@]}" > "$WORK/generated.js
 "$KUBECTL" get pods -A -o json | python3 "$E2E/gen.py" ephemeral --seed "$SEED" \
   | while read -r ns name body; do echo "PUT /api/v1/namespaces/$ns/pods/$name/ephemeralcontainers $body"; done \
   | post --lines > /dev/null || abort "add ephemeral containers"
+# Claims from ResourceClaimTemplates: created per pod and recorded in pods/status, as the
+# resource-claim controller does (the graph reaches them only through the pod's status).
+"$KUBECTL" get pods -A -o json | python3 "$E2E/gen.py" claims --seed "$SEED" \
+  | post --lines > /dev/null || abort "create template-generated claims and pod statuses"
 # Settle: the service-account controller's default accounts, the aggregated roles.
 deadline=$(( $(date +%s) + 60 ))
 until [ "$("$KUBECTL" get sa -A --no-headers 2>/dev/null | grep -c ' default ')" -ge "$("$KUBECTL" get ns --no-headers | wc -l)" ] \
@@ -105,6 +110,8 @@ until [ "$("$KUBECTL" get sa -A --no-headers 2>/dev/null | grep -c ' default ')"
   sleep 1
 done
 sleep 2
+templated=$("$KUBECTL" get pods -A -o json | python3 -c 'import json,sys; print(sum(1 for p in json.load(sys.stdin)["items"] if p.get("status", {}).get("resourceClaimStatuses")))')
+if [ "${templated:-0}" -gt 0 ]; then pass "$templated pods hold template-generated claims through pods/status"; else fail "no pod holds a template-generated claim"; fi
 counts=$("$KUBECTL" get nodes,pods,secrets,configmaps,pvc,pv -A --no-headers 2>/dev/null | wc -l)
 pass "cluster loaded in $(since "$t")s ($counts nodes, pods, secrets, configmaps, PVCs and PVs)"
 
@@ -127,6 +134,22 @@ if "$KAUTHZ" snapshot --help >/dev/null 2>&1; then
     fail "kauthz snapshot: $(tail -3 "$WORK/snapshot.err")"
   fi
 fi
+
+# --- refused reviews: the apiserver's whole 422 Status against kauthz review's ----------------
+python3 "$E2E/gen.py" invalid > "$WORK/invalid.jsonl" || abort "generate invalid SARs"
+post --keep-errors < "$WORK/invalid.jsonl" > "$WORK/invalid-apiserver.jsonl" || abort "post invalid SARs"
+"$KAUTHZ" review -f "$SNAP" < "$WORK/invalid.jsonl" > "$WORK/invalid-kauthz.jsonl" 2>/dev/null
+if python3 - "$WORK/invalid-apiserver.jsonl" "$WORK/invalid-kauthz.jsonl" <<'PY'
+import json, sys
+want = [json.loads(l) for l in open(sys.argv[1])]
+got = [json.loads(l) for l in open(sys.argv[2])]
+bad = [(i, w, g) for i, (w, g) in enumerate(zip(want, got)) if w != g]
+for i, w, g in bad[:3]:
+    print(f"  review {i}:\n    apiserver {json.dumps(w)}\n    kauthz    {json.dumps(g)}")
+sys.exit(0 if len(want) == len(got) and not bad and all(w.get("code") == 422 for w in want) else 1)
+PY
+then pass "$(wc -l < "$WORK/invalid.jsonl") refused reviews: kauthz's Status equals the apiserver's 422 (message, details, causes, metadata)"
+else fail "refused reviews: kauthz's Status differs from the apiserver's"; fi
 
 # --- the apiserver's answers against kauthz's -------------------------------------------------
 python3 "$E2E/gen.py" sars --seed "$SEED" --count "$SARS" < "$SNAP" > "$WORK/sars.jsonl" || abort "generate SARs"
@@ -161,6 +184,12 @@ fi
 if [ -f "$E2E/checks.sh" ]; then
   # shellcheck source=/dev/null
   source "$E2E/checks.sh"
+fi
+
+# kauthz serve as the webhooks of a second apiserver: deploy/, NodeRestriction, strict mode, faults.
+if [ -f "$E2E/serve.sh" ]; then
+  # shellcheck source=e2e/serve.sh
+  source "$E2E/serve.sh"
 fi
 
 if [ "$KEEP" = 1 ]; then

@@ -3,8 +3,9 @@
 //! (`Chain::from_modes`).
 //!
 //! Invariants: an error names the file (configuration) or is a mode error; a chain built
-//! answers the probe requests over the small cluster, and only a chain with a webhook ever
-//! answers "undetermined".
+//! answers the probe requests over the small cluster (webhook `matchConditions` are
+//! compiled and evaluated on them, so the CEL subset is fuzzed too), and only a chain with
+//! a webhook ever answers "undetermined".
 #![no_main]
 
 use kauthz_core::Chain;

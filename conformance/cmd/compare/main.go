@@ -36,6 +36,7 @@ func main() {
 	actualPath := flag.String("actual", "", "kauthz output (JSON lines)")
 	maxPrint := flag.Int("max-print", 20, "print at most this many differences")
 	expectations := flag.String("expectations", "", "with --expected only: check the oracle's answers against a table's expected.jsonl")
+	actualStderr := flag.String("actual-stderr", "", "kauthz's stderr: where upstream refused the --authorization-config, it must carry upstream's message")
 	flag.Parse()
 	if *expectations != "" {
 		os.Exit(checkExpectations(*label, *expectedPath, *expectations))
@@ -53,6 +54,24 @@ func main() {
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "compare: %v\n", err)
 		os.Exit(2)
+	}
+	if len(expected) == 1 {
+		if msg, ok := compare.ConfigError(expected[0]); ok {
+			stderr, _ := os.ReadFile(*actualStderr)
+			if len(actual) == 1 {
+				if other, ok := compare.ConfigError(actual[0]); ok {
+					// --self: the oracle on both sides writes the refusal as its answer
+					stderr = []byte(compare.ConfigErrorPrefix + other)
+				}
+			}
+			if ok, why := compare.EqualConfigError(msg, stderr); !ok {
+				fmt.Printf("DIFF %s authorization config: %s\n", *label, why)
+				fmt.Printf("compare: 1 decisions, 1 differences\n")
+				os.Exit(1)
+			}
+			fmt.Printf("compare: 1 decisions, 0 differences\n")
+			return
+		}
 	}
 	diffs := 0
 	report := func(i int, why string) {

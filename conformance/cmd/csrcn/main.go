@@ -8,14 +8,11 @@
 package main
 
 import (
-	"bufio"
 	"encoding/hex"
-	"encoding/json"
-	"flag"
-	"fmt"
-	"os"
 
 	certapi "k8s.io/kubernetes/pkg/apis/certificates"
+
+	"kauthz.dev/conformance/internal/fixture"
 )
 
 type request struct {
@@ -29,63 +26,22 @@ type result struct {
 }
 
 func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: csrcn eval | csrcn gen --seed N --count M")
-		os.Exit(2)
-	}
-	switch os.Args[1] {
-	case "eval":
-		if err := evalAll(); err != nil {
-			fmt.Fprintf(os.Stderr, "csrcn: %v\n", err)
-			os.Exit(1)
-		}
-	case "gen":
-		fs := flag.NewFlagSet("gen", flag.ExitOnError)
-		seed := fs.Uint64("seed", 1, "seed")
-		count := fs.Int("count", 100, "requests")
-		_ = fs.Parse(os.Args[2:])
-		if err := generate(*seed, *count, os.Stdout); err != nil {
-			fmt.Fprintf(os.Stderr, "csrcn: %v\n", err)
-			os.Exit(1)
-		}
-	default:
-		fmt.Fprintln(os.Stderr, "usage: csrcn eval | csrcn gen --seed N --count M")
-		os.Exit(2)
-	}
+	fixture.Main("csrcn", func() error { return fixture.EvalLines(eval) }, generate)
 }
 
-func evalAll() error {
-	in := bufio.NewScanner(os.Stdin)
-	in.Buffer(make([]byte, 0, 1<<20), 64<<20)
-	out := bufio.NewWriter(os.Stdout)
-	defer out.Flush()
-	for in.Scan() {
-		if len(in.Bytes()) == 0 {
-			continue
-		}
-		var r request
-		if err := json.Unmarshal(in.Bytes(), &r); err != nil {
-			return err
-		}
-		pemBytes, err := hex.DecodeString(r.PemHex)
-		if err != nil {
-			return err
-		}
-		res := result{PemHex: r.PemHex}
-		csr, err := certapi.ParseCSR(pemBytes)
-		if err != nil {
-			msg := err.Error()
-			res.Error = &msg
-		} else {
-			cn := csr.Subject.CommonName
-			res.CN = &cn
-		}
-		line, err := json.Marshal(res)
-		if err != nil {
-			return err
-		}
-		out.Write(line)
-		out.WriteByte('\n')
+func eval(r request) (any, error) {
+	pemBytes, err := hex.DecodeString(r.PemHex)
+	if err != nil {
+		return nil, err
 	}
-	return in.Err()
+	res := result{PemHex: r.PemHex}
+	csr, err := certapi.ParseCSR(pemBytes)
+	if err != nil {
+		msg := err.Error()
+		res.Error = &msg
+	} else {
+		cn := csr.Subject.CommonName
+		res.CN = &cn
+	}
+	return res, nil
 }

@@ -65,12 +65,17 @@ func gvk(obj runtime.Object, apiVersion, kind string) runtime.Object {
 }
 
 func (t *table) write(root string) error {
-	dir := filepath.Join(root, t.name)
+	return writeTable(filepath.Join(root, t.name), t.objects, "requests.jsonl", t.lines, t.expected, t.flags)
+}
+
+// writeTable writes one restated table: its snapshot (a v1 List of objects), the inputs
+// as JSON lines in inputFile, the expectations as JSON lines, and the chain flags.
+func writeTable[E any](dir string, objects []runtime.Object, inputFile string, inputs []any, expected []E, flags string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	list := map[string]any{"apiVersion": "v1", "kind": "List", "metadata": map[string]any{}, "items": t.objects}
-	if t.objects == nil {
+	list := map[string]any{"apiVersion": "v1", "kind": "List", "metadata": map[string]any{}, "items": objects}
+	if objects == nil {
 		list["items"] = []any{}
 	}
 	data, err := json.MarshalIndent(list, "", "  ")
@@ -80,27 +85,26 @@ func (t *table) write(root string) error {
 	if err := os.WriteFile(filepath.Join(dir, "snapshot.json"), append(data, '\n'), 0o644); err != nil {
 		return err
 	}
-	var req, exp strings.Builder
-	for _, l := range t.lines {
-		b, err := json.Marshal(l)
+	if err := writeLines(filepath.Join(dir, inputFile), inputs); err != nil {
+		return err
+	}
+	if err := writeLines(filepath.Join(dir, "expected.jsonl"), expected); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "flags"), []byte(flags+"\n"), 0o644)
+}
+
+func writeLines[T any](path string, items []T) error {
+	var b strings.Builder
+	for _, item := range items {
+		line, err := json.Marshal(item)
 		if err != nil {
 			return err
 		}
-		req.Write(b)
-		req.WriteByte('\n')
+		b.Write(line)
+		b.WriteByte('\n')
 	}
-	for _, e := range t.expected {
-		b, _ := json.Marshal(e)
-		exp.Write(b)
-		exp.WriteByte('\n')
-	}
-	if err := os.WriteFile(filepath.Join(dir, "requests.jsonl"), []byte(req.String()), 0o644); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "expected.jsonl"), []byte(exp.String()), 0o644); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, "flags"), []byte(t.flags+"\n"), 0o644)
+	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
 func str(s string) *string { return &s }

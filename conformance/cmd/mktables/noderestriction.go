@@ -24,10 +24,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	admissionv1 "k8s.io/api/admission/v1"
 	authenticationv1 "k8s.io/api/authentication/v1"
@@ -159,39 +157,7 @@ func (t *admTable) admit(c admCase) {
 }
 
 func (t *admTable) write(root string) error {
-	dir := filepath.Join(root, t.name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	list := map[string]any{"apiVersion": "v1", "kind": "List", "metadata": map[string]any{}, "items": []any{}}
-	data, err := json.MarshalIndent(list, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "snapshot.json"), append(data, '\n'), 0o644); err != nil {
-		return err
-	}
-	var req, exp strings.Builder
-	for _, l := range t.lines {
-		b, err := json.Marshal(l)
-		if err != nil {
-			return err
-		}
-		req.Write(b)
-		req.WriteByte('\n')
-	}
-	for _, e := range t.expected {
-		b, _ := json.Marshal(e)
-		exp.Write(b)
-		exp.WriteByte('\n')
-	}
-	if err := os.WriteFile(filepath.Join(dir, "admission.jsonl"), []byte(req.String()), 0o644); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "expected.jsonl"), []byte(exp.String()), 0o644); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, "flags"), []byte(t.flags+"\n"), 0o644)
+	return writeTable(filepath.Join(root, t.name), nil, "admission.jsonl", t.lines, t.expected, t.flags)
 }
 
 // ---------------------------------------------------------------------------------

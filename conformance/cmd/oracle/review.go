@@ -30,6 +30,7 @@ type chainFlags struct {
 	modes        *string
 	policyFile   *string
 	featureGates *string
+	authzConfig  *string
 }
 
 func addChainFlags(fs *flag.FlagSet) *chainFlags {
@@ -39,6 +40,7 @@ func addChainFlags(fs *flag.FlagSet) *chainFlags {
 	c.modes = fs.String("authorization-mode", "Node,RBAC", "comma-separated authorization modes")
 	c.policyFile = fs.String("authorization-policy-file", "", "ABAC policy file")
 	c.featureGates = fs.String("feature-gates", "", "kube-apiserver feature gates, Name=bool,...")
+	c.authzConfig = fs.String("authorization-config", "", "AuthorizationConfiguration file (instead of --authorization-mode)")
 	return c
 }
 
@@ -47,7 +49,7 @@ func (c *chainFlags) options() (oracle.Options, error) {
 	if err != nil {
 		return oracle.Options{}, err
 	}
-	return oracle.Options{Paths: c.paths, WithDefaults: *c.withDefaults, Modes: modeList, PolicyFile: *c.policyFile, FeatureGates: *c.featureGates}, nil
+	return oracle.Options{Paths: c.paths, WithDefaults: *c.withDefaults, Modes: modeList, PolicyFile: *c.policyFile, FeatureGates: *c.featureGates, AuthorizationConfig: *c.authzConfig}, nil
 }
 
 func runReview(args []string) error {
@@ -64,6 +66,15 @@ func runReview(args []string) error {
 		return err
 	}
 	o, err := oracle.New(opts)
+	var cfgErr *oracle.ConfigError
+	if errors.As(err, &cfgErr) {
+		// upstream refuses the configuration: its message is the one answer
+		w := bufio.NewWriter(os.Stdout)
+		if err := writeLine(w, map[string]string{"kind": oracle.ConfigErrorKind, "message": cfgErr.Message}); err != nil {
+			return err
+		}
+		return w.Flush()
+	}
 	if err != nil {
 		return err
 	}

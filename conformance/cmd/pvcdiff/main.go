@@ -11,17 +11,16 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/util/diff"
 	"k8s.io/kubernetes/pkg/api/legacyscheme"
 	api "k8s.io/kubernetes/pkg/apis/core"
 	_ "k8s.io/kubernetes/pkg/apis/core/install"
+
+	"kauthz.dev/conformance/internal/fixture"
 )
 
 type pair struct {
@@ -39,29 +38,7 @@ type result struct {
 }
 
 func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: pvcdiff eval | pvcdiff gen --seed N --count M")
-		os.Exit(2)
-	}
-	switch os.Args[1] {
-	case "eval":
-		if err := evalAll(); err != nil {
-			fmt.Fprintf(os.Stderr, "pvcdiff: %v\n", err)
-			os.Exit(1)
-		}
-	case "gen":
-		fs := flag.NewFlagSet("gen", flag.ExitOnError)
-		seed := fs.Uint64("seed", 1, "seed")
-		count := fs.Int("count", 100, "pairs")
-		_ = fs.Parse(os.Args[2:])
-		if err := generate(*seed, *count, os.Stdout); err != nil {
-			fmt.Fprintf(os.Stderr, "pvcdiff: %v\n", err)
-			os.Exit(1)
-		}
-	default:
-		fmt.Fprintln(os.Stderr, "usage: pvcdiff eval | pvcdiff gen --seed N --count M")
-		os.Exit(2)
-	}
+	fixture.Main("pvcdiff", func() error { return fixture.EvalLines(eval) }, generate)
 }
 
 // toInternal decodes like the apiserver's codec (no defaulting here) and converts to the
@@ -115,32 +92,13 @@ func compare(oldRaw, newRaw []byte, recovery bool) (*string, error) {
 	return &d, nil
 }
 
-func evalAll() error {
-	in := bufio.NewScanner(os.Stdin)
-	in.Buffer(make([]byte, 0, 1<<20), 64<<20)
-	out := bufio.NewWriter(os.Stdout)
-	defer out.Flush()
-	for in.Scan() {
-		if len(in.Bytes()) == 0 {
-			continue
-		}
-		var p pair
-		if err := json.Unmarshal(in.Bytes(), &p); err != nil {
-			return err
-		}
-		r := result{Old: p.Old, New: p.New, Recovery: p.Recovery}
-		d, err := compare(p.Old, p.New, p.Recovery)
-		if err != nil {
-			r.Error = err.Error()
-		} else {
-			r.Diff = d
-		}
-		line, err := json.Marshal(r)
-		if err != nil {
-			return err
-		}
-		out.Write(line)
-		out.WriteByte('\n')
+func eval(p pair) (any, error) {
+	r := result{Old: p.Old, New: p.New, Recovery: p.Recovery}
+	d, err := compare(p.Old, p.New, p.Recovery)
+	if err != nil {
+		r.Error = err.Error()
+	} else {
+		r.Diff = d
 	}
-	return in.Err()
+	return r, nil
 }

@@ -5,13 +5,47 @@ package compare
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 )
 
 // AcceptableReasonsAnnotation mirrors oracle.AcceptableReasonsAnnotation (kept here so
 // the comparer does not link upstream Kubernetes).
 const AcceptableReasonsAnnotation = "conformance.kauthz.dev/acceptable-reasons"
+
+// WebhookCalledAnnotation mirrors oracle.WebhookCalledAnnotation: the first webhook the
+// oracle's chain called for this request.
+const WebhookCalledAnnotation = "conformance.kauthz.dev/webhook-called"
+
+// ConfigErrorKind mirrors oracle.ConfigErrorKind.
+const ConfigErrorKind = "AuthorizationConfigError"
+
+// ConfigErrorPrefix precedes upstream's message in kauthz's error for a refused
+// --authorization-config.
+const ConfigErrorPrefix = "invalid AuthorizationConfiguration: "
+
+// ConfigError returns upstream's message when the oracle's line says it refused the
+// --authorization-config.
+func ConfigError(line []byte) (string, bool) {
+	var e struct {
+		Kind    string `json:"kind"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(line, &e) != nil || e.Kind != ConfigErrorKind {
+		return "", false
+	}
+	return e.Message, true
+}
+
+// EqualConfigError checks kauthz's stderr for upstream's refusal message, whole.
+func EqualConfigError(message string, stderr []byte) (bool, string) {
+	if strings.Contains(string(stderr), ConfigErrorPrefix+message) {
+		return true, ""
+	}
+	return false, fmt.Sprintf("upstream refuses the authorization config with %q; kauthz's stderr: %q", message, strings.TrimSpace(string(stderr)))
+}
 
 const rbacAllowedPrefix = "RBAC: allowed by "
 
@@ -37,11 +71,12 @@ type Review struct {
 	Rules *RulesStatus `json:"-"`
 }
 
-// Failure is the part of a v1 Status that is compared.
+// Failure is a v1 Status line; it is compared whole (Whole: every field, as JSON values).
 type Failure struct {
 	Code    int    `json:"code"`
 	Reason  string `json:"reason"`
 	Message string `json:"message"`
+	Whole   any    `json:"-"`
 }
 
 // Parse decodes one output line.
@@ -60,6 +95,9 @@ func Parse(line []byte) (*Review, error) {
 	if probe.Kind == "Status" {
 		var f Failure
 		if err := json.Unmarshal(line, &f); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(line, &f.Whole); err != nil {
 			return nil, err
 		}
 		r.Failure = &f
@@ -85,9 +123,17 @@ func Parse(line []byte) (*Review, error) {
 func Equal(expected, actual *Review) (bool, string) {
 	if expected.Failure != nil || isInvalid(expected.Status) {
 		if rejected(actual) {
-			if expected.Failure != nil && actual.Failure != nil &&
-				(expected.Failure.Code != actual.Failure.Code || expected.Failure.Reason != actual.Failure.Reason) {
-				return false, fmt.Sprintf("rejection: oracle %d %s, kauthz %d %s", expected.Failure.Code, expected.Failure.Reason, actual.Failure.Code, actual.Failure.Reason)
+			if expected.Failure != nil {
+				// kube-apiserver's Status is the target: code, reason, message, details
+				// (group, causes) and metadata, all of it.
+				if actual.Failure == nil {
+					return false, fmt.Sprintf("oracle rejected with Status %d %s %q; kauthz did not write a Status", expected.Failure.Code, expected.Failure.Reason, expected.Failure.Message)
+				}
+				if !reflect.DeepEqual(expected.Failure.Whole, actual.Failure.Whole) {
+					e, _ := json.Marshal(expected.Failure.Whole)
+					a, _ := json.Marshal(actual.Failure.Whole)
+					return false, fmt.Sprintf("rejection Status: oracle %s, kauthz %s", e, a)
+				}
 			}
 			return true, ""
 		}
@@ -103,6 +149,18 @@ func Equal(expected, actual *Review) (bool, string) {
 		return equalRules(expected.Rules, actual.Rules)
 	}
 	e, a := expected.Status, actual.Status
+	if name, ok := expected.Metadata.Annotations[WebhookCalledAnnotation]; ok {
+		// Upstream called a webhook: its answer is unknown offline, so kauthz must say
+		// exactly that, naming the first webhook called, and neither allow nor deny.
+		if actual.Metadata.Annotations[WebhookCalledAnnotation] == name {
+			return true, "" // --self: the oracle on both sides called the same webhook
+		}
+		want := "incomplete: webhook " + strconv.Quote(name) + " not evaluated"
+		if a.Allowed || a.Denied || !strings.Contains(a.EvaluationError, want) {
+			return false, fmt.Sprintf("upstream called webhook %q; kauthz answered allowed=%v denied=%v evaluationError %q", name, a.Allowed, a.Denied, a.EvaluationError)
+		}
+		return true, ""
+	}
 	var diffs []string
 	if e.Allowed != a.Allowed {
 		diffs = append(diffs, fmt.Sprintf("allowed: oracle %v, kauthz %v", e.Allowed, a.Allowed))

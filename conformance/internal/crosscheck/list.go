@@ -198,8 +198,10 @@ func (c *checker) expand(r Rule, ns string) []Request {
 		case strings.HasPrefix(req.Resource, "*/"):
 			req.Subresource = strings.TrimPrefix(req.Resource, "*/")
 			req.Resource = c.choose(concreteResources)
-		case strings.HasSuffix(req.Resource, "/*"):
-			// resource/* holds for every subresource of resource.
+		case strings.HasSuffix(req.Resource, "/*") && !strings.HasPrefix(r.Source, "RBAC: ") && !r.ABAC:
+			// A Node row's resource/* holds for every subresource of resource. In RBAC (and
+			// ABAC) `pods/*` is no wildcard: it names the literal subresource "*"
+			// (ResourceMatches knows only `*` and `*/sub`), so such rows go on below.
 			req.Resource = strings.TrimSuffix(req.Resource, "/*")
 			req.Subresource = c.choose(concreteSubs)
 		case strings.Contains(req.Resource, "/"):

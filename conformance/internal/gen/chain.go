@@ -15,12 +15,23 @@ import (
 // are compared with upstream too.
 type Chain struct {
 	Modes string // --authorization-mode; empty means the default Node,RBAC
-	ABAC  []byte // policy file contents, when Modes includes ABAC
+	ABAC  []byte // policy file contents, when Modes (or Config) includes ABAC
+	// Config is an --authorization-config used instead of Modes (a quarter of the seeds).
+	Config *AuthzConfig
 }
 
 // chainFor picks the chain from its own stream, so the cluster and requests of a seed do
 // not depend on it.
 func (c *cluster) chainFor(seed uint64) Chain {
+	if rc := rand.New(rand.NewPCG(seed, 0xc0f16)); rc.IntN(4) == 0 {
+		ch := Chain{Config: c.authzConfig(rc)}
+		if rc.IntN(5) == 0 && len(ch.Config.Authorizers) > 0 {
+			ch.ABAC = c.abacPolicy(rc)
+			pos := rc.IntN(len(ch.Config.Authorizers) + 1)
+			ch.Config.Authorizers = append(ch.Config.Authorizers[:pos], append([]map[string]any{{"type": "ABAC", "name": "abac"}}, ch.Config.Authorizers[pos:]...)...)
+		}
+		return ch
+	}
 	r := rand.New(rand.NewPCG(seed, 0xabac))
 	switch n := r.IntN(20); {
 	case n < 11:
@@ -88,15 +99,24 @@ func (c *cluster) abacPolicy(r *rand.Rand) []byte {
 
 func (ch Chain) write(dir string) error {
 	// A reused output directory must not keep an earlier scenario's chain.
-	for _, stale := range []string{"flags", "abac.jsonl"} {
+	for _, stale := range []string{"flags", "abac.jsonl", "authz-config.yaml"} {
 		if err := os.Remove(filepath.Join(dir, stale)); err != nil && !os.IsNotExist(err) {
 			return err
 		}
 	}
-	if ch.Modes == "" {
+	if ch.Modes == "" && ch.Config == nil {
 		return nil
 	}
-	flags := "--authorization-mode " + ch.Modes
+	var flags string
+	if ch.Config != nil {
+		path, err := ch.Config.write(dir)
+		if err != nil {
+			return err
+		}
+		flags = "--authorization-config " + path
+	} else {
+		flags = "--authorization-mode " + ch.Modes
+	}
 	if len(ch.ABAC) > 0 {
 		path := filepath.Join(dir, "abac.jsonl")
 		if err := os.WriteFile(path, ch.ABAC, 0o644); err != nil {

@@ -18,10 +18,12 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
+	authzconfig "k8s.io/apiserver/pkg/apis/apiserver"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"k8s.io/apiserver/pkg/authorization/authorizerfactory"
 	"k8s.io/apiserver/pkg/authorization/union"
+	"k8s.io/apiserver/pkg/endpoints/handlers/responsewriters"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	utilfeature "k8s.io/apiserver/pkg/util/feature"
 	"k8s.io/client-go/informers"
@@ -31,10 +33,10 @@ import (
 	"k8s.io/kubernetes/pkg/api/legacyscheme"
 	authorizationapi "k8s.io/kubernetes/pkg/apis/authorization"
 	_ "k8s.io/kubernetes/pkg/apis/authorization/install"
-	authorizationvalidation "k8s.io/kubernetes/pkg/apis/authorization/validation"
 	"k8s.io/kubernetes/pkg/auth/authorizer/abac"
 	"k8s.io/kubernetes/pkg/auth/nodeidentifier"
 	"k8s.io/kubernetes/pkg/features"
+	"k8s.io/kubernetes/pkg/registry/authorization/subjectaccessreview"
 	authorizationutil "k8s.io/kubernetes/pkg/registry/authorization/util"
 	rbacregistryvalidation "k8s.io/kubernetes/pkg/registry/rbac/validation"
 	"k8s.io/kubernetes/plugin/pkg/auth/authorizer/node"
@@ -64,6 +66,9 @@ type Options struct {
 	// Node authorizer, its graph populator, the bootstrap policy and the admission plugin
 	// all see it. Empty means v1.37 defaults.
 	FeatureGates string
+	// AuthorizationConfig is an --authorization-config file (AuthorizationConfiguration),
+	// used instead of Modes; loaded and validated by upstream (see LoadAuthorizationConfig).
+	AuthorizationConfig string
 	// Admission also builds upstream's NodeRestriction admission plugin (see Admit).
 	Admission bool
 	// SettleTimeout bounds each wait for informers; zero means 20s.
@@ -85,6 +90,8 @@ type Oracle struct {
 	rules        authorizer.RuleResolver
 	clusterRoles map[string]*rbacv1.ClusterRole
 	stop         chan struct{}
+	// stub is the local webhook behind every configured Webhook authorizer.
+	stub *webhookStub
 	// admission is the NodeRestriction plugin, when Options.Admission is set.
 	admission admissionPlugin
 }
@@ -193,17 +200,45 @@ func New(opts Options) (*Oracle, error) {
 		AuthorizerName: "kubernetes.io/system-privileged-group",
 		Authorizer:     authorizerfactory.NewPrivilegedGroups(user.SystemPrivilegedGroup),
 	}}
+	// The configured authorizers as (type, name): from --authorization-mode, named by the
+	// lower-cased mode, or from the AuthorizationConfiguration's entries.
+	type entry struct {
+		typ, name string
+		cfg       authzconfig.AuthorizerConfiguration
+	}
+	var entries []entry
+	if opts.AuthorizationConfig != "" {
+		cfg, err := LoadAuthorizationConfig(opts.AuthorizationConfig)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range cfg.Authorizers {
+			entries = append(entries, entry{typ: string(a.Type), name: a.Name, cfg: a})
+		}
+	} else {
+		for _, mode := range opts.Modes {
+			entries = append(entries, entry{typ: mode, name: strings.ToLower(mode)})
+		}
+	}
 	var resolvers []authorizer.RuleResolver
-	for _, mode := range opts.Modes {
+	var nodeAuthz *node.NodeAuthorizer
+	var rbacAuthz *rbac.RBACAuthorizer
+	for _, e := range entries {
 		var a interface {
 			authorizer.Authorizer
 			authorizer.RuleResolver
 		}
-		switch mode {
+		switch e.typ {
 		case "Node":
-			a = o.buildNode()
+			if nodeAuthz == nil {
+				nodeAuthz = o.buildNode()
+			}
+			a = nodeAuthz
 		case "RBAC":
-			a = o.buildRBAC()
+			if rbacAuthz == nil {
+				rbacAuthz = o.buildRBAC()
+			}
+			a = rbacAuthz
 		case "ABAC":
 			if opts.PolicyFile == "" {
 				return nil, fmt.Errorf("authorization mode ABAC requires --authorization-policy-file")
@@ -217,8 +252,19 @@ func New(opts Options) (*Oracle, error) {
 			a = authorizerfactory.NewAlwaysAllowAuthorizer()
 		case "AlwaysDeny":
 			a = authorizerfactory.NewAlwaysDenyAuthorizer()
+		case "Webhook":
+			w, err := o.buildWebhook(e.cfg)
+			if err != nil {
+				return nil, err
+			}
+			a = w.(interface {
+				authorizer.Authorizer
+				authorizer.RuleResolver
+			})
+		default:
+			return nil, fmt.Errorf("unknown authorization mode %s specified", e.typ)
 		}
-		authorizers = append(authorizers, union.NamedAuthorizer{AuthorizerName: strings.ToLower(mode), Authorizer: a})
+		authorizers = append(authorizers, union.NamedAuthorizer{AuthorizerName: e.name, Authorizer: a})
 		resolvers = append(resolvers, a)
 	}
 	o.rules = union.NewRuleResolvers(resolvers...)
@@ -261,6 +307,9 @@ func New(opts Options) (*Oracle, error) {
 
 // Close stops the informers.
 func (o *Oracle) Close() {
+	if o.stub != nil {
+		o.stub.close()
+	}
 	close(o.stop)
 	o.factory.Shutdown()
 }
@@ -401,6 +450,9 @@ func (o *Oracle) Review(ctx context.Context, sar *authorizationv1.SubjectAccessR
 		return nil, err
 	}
 	out.APIVersion, out.Kind = authorizationv1.SchemeGroupVersion.String(), "SubjectAccessReview"
+	// kube-apiserver's decoder converts to the internal version and clears the type
+	// meta, so the REST handler sees an empty Kind (its 422 names the kind "").
+	internal.TypeMeta = metav1.TypeMeta{}
 	vctx := genericapirequest.WithRequestInfo(ctx, &genericapirequest.RequestInfo{
 		IsResourceRequest: true,
 		Path:              "/apis/authorization.k8s.io/v1/subjectaccessreviews",
@@ -410,20 +462,37 @@ func (o *Oracle) Review(ctx context.Context, sar *authorizationv1.SubjectAccessR
 		APIVersion:        "v1",
 		Resource:          "subjectaccessreviews",
 	})
-	if errs := authorizationvalidation.ValidateSubjectAccessReviewCreate(vctx, legacyscheme.Scheme, internal); len(errs) > 0 {
-		// kube-apiserver rejects the request (422); there is no decision.
-		status := apierrors.NewInvalid(authorizationapi.Kind(internal.Kind), "", errs).Status()
+	// The SAR REST storage's own Create validates and answers; an error becomes the
+	// Status the apiserver writes, through the apiserver's own conversion.
+	if o.stub != nil {
+		o.stub.take()
+	}
+	created, err := subjectaccessreview.NewREST(o.authz, legacyscheme.Scheme).Create(vctx, internal, nil, &metav1.CreateOptions{})
+	if o.stub != nil {
+		if called := o.stub.take(); len(called) > 0 {
+			if out.Annotations == nil {
+				out.Annotations = map[string]string{}
+			}
+			out.Annotations[WebhookCalledAnnotation] = called[0]
+		}
+	}
+	if err != nil {
+		status := responsewriters.ErrorToAPIStatus(err)
 		status.APIVersion, status.Kind = "v1", "Status"
-		return &status, nil
+		return status, nil
+	}
+	answered, ok := created.(*authorizationapi.SubjectAccessReview)
+	if !ok {
+		return nil, fmt.Errorf("SubjectAccessReview storage returned %T", created)
+	}
+	if err := legacyscheme.Scheme.Convert(&answered.Status, &out.Status, nil); err != nil {
+		return nil, err
+	}
+	decision, reason := authorizer.DecisionNoOpinion, out.Status.Reason
+	if out.Status.Allowed {
+		decision = authorizer.DecisionAllow
 	}
 	attrs := authorizationutil.AuthorizationAttributesFrom(internal.Spec)
-	decision, reason, evalErr := o.authz.Authorize(ctx, attrs)
-	out.Status = authorizationv1.SubjectAccessReviewStatus{
-		Allowed:         decision == authorizer.DecisionAllow,
-		Denied:          decision == authorizer.DecisionDeny,
-		Reason:          reason,
-		EvaluationError: authorizationutil.BuildEvaluationError(evalErr, attrs),
-	}
 	if decision == authorizer.DecisionAllow && strings.HasPrefix(reason, "RBAC: allowed by ") && o.ruleResolver != nil {
 		reasons := o.acceptableRBACReasons(ctx, attrs)
 		data, err := json.Marshal(reasons)

@@ -2,10 +2,9 @@
 //! configured authorizers in order, combined with union semantics (the first Allow or Deny
 //! decides; NoOpinion reasons are joined with newlines).
 
-use serde::Deserialize;
-
 use crate::abac::PolicyList;
 use crate::authz::{Attributes, Decision, Verdict, aggregate_errors};
+use crate::authzconfig::{self, AuthorizationConfigError, FailurePolicy, Match, WebhookConfig};
 use crate::node::{self, GraphPath};
 use crate::rbac::RbacSource;
 use crate::state::ClusterState;
@@ -29,8 +28,9 @@ pub enum Mode {
     AlwaysAllow,
     /// Has no opinion on anything, with reason `Everything is forbidden.`.
     AlwaysDeny,
-    /// A webhook: cannot be evaluated offline.
-    Webhook,
+    /// A webhook: its answer is unknown offline, but its `matchConditions` and failure
+    /// policy are evaluated, so requests it would never be asked about are answered.
+    Webhook(WebhookConfig),
 }
 
 impl Mode {
@@ -42,7 +42,7 @@ impl Mode {
             Mode::Abac(_) => "ABAC",
             Mode::AlwaysAllow => "AlwaysAllow",
             Mode::AlwaysDeny => "AlwaysDeny",
-            Mode::Webhook => "Webhook",
+            Mode::Webhook(_) => "Webhook",
         }
     }
 }
@@ -130,43 +130,14 @@ pub enum ChainError {
     /// A mode named twice in `--authorization-mode`.
     #[error("authorization-mode {} has mode specified more than once", crate::gostr::quote(.0))]
     DuplicateMode(String),
-    /// The configuration file is not YAML or JSON.
-    #[error("{path}: invalid YAML: {source}")]
-    ConfigSyntax {
+    /// The AuthorizationConfiguration does not decode or upstream's validation refuses it.
+    #[error(transparent)]
+    Config(#[from] AuthorizationConfigError),
+    /// The AuthorizationConfiguration has an ABAC entry but no policy file was passed.
+    #[error("{path}: authorizer type ABAC needs --authorization-policy-file")]
+    ConfigAbacPolicyMissing {
         /// The configuration file.
         path: String,
-        /// The parser's error (boxed: it is large and errors are rare).
-        source: Box<serde_saphyr::Error>,
-    },
-    /// A field of the configuration has the wrong type.
-    #[error("{path}: field {field}: {reason}")]
-    ConfigField {
-        /// The configuration file.
-        path: String,
-        /// Path of the field in the document.
-        field: String,
-        /// What the decoder said.
-        reason: String,
-    },
-    /// The document is not an AuthorizationConfiguration.
-    #[error("{path}: expected apiserver.config.k8s.io/v1 AuthorizationConfiguration, found {api_version}/{kind}")]
-    ConfigKind {
-        /// The configuration file.
-        path: String,
-        /// The document's apiVersion.
-        api_version: String,
-        /// The document's kind.
-        kind: String,
-    },
-    /// The configuration fails validation (the apiserver's field error text).
-    #[error("{path}: {field}: {detail}")]
-    ConfigInvalid {
-        /// The configuration file.
-        path: String,
-        /// The field path, e.g. `authorizers[1].name`.
-        field: String,
-        /// The field error's type and detail, e.g. `Required value`.
-        detail: String,
     },
     /// The ABAC policy file named for the chain does not load.
     #[error(transparent)]
@@ -187,7 +158,8 @@ impl Chain {
                 }
                 "AlwaysAllow" => Mode::AlwaysAllow,
                 "AlwaysDeny" => Mode::AlwaysDeny,
-                "Webhook" => Mode::Webhook,
+                // The flag-configured webhook has no match conditions and fails open.
+                "Webhook" => Mode::Webhook(WebhookConfig::default()),
                 "" => return Err(ChainError::EmptyMode),
                 other => return Err(ChainError::InvalidMode(other.to_string())),
             };
@@ -196,7 +168,7 @@ impl Chain {
             }
             // kube-apiserver names flag-configured authorizers by their lower-cased mode,
             // except the webhook, which is named "default".
-            let name = if matches!(mode, Mode::Webhook) { "default".to_string() } else { m.to_ascii_lowercase() };
+            let name = if matches!(mode, Mode::Webhook(_)) { "default".to_string() } else { m.to_ascii_lowercase() };
             authorizers.push(Authorizer { name, mode });
         }
         if abac_policy.is_some() && !authorizers.iter().any(|a| matches!(a.mode, Mode::Abac(_))) {
@@ -205,78 +177,23 @@ impl Chain {
         Ok(Chain { authorizers, node: node::NodeAuthorizer::default() })
     }
 
-    /// Parses an `apiserver.config.k8s.io` AuthorizationConfiguration (YAML or JSON).
+    /// Parses an `apiserver.config.k8s.io` AuthorizationConfiguration (YAML or JSON),
+    /// validated as kube-apiserver validates it (see [`crate::authzconfig`]).
     pub fn from_config(path: &str, text: &str, abac_policy: Option<(&str, &str)>) -> Result<Chain, ChainError> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Config {
-            api_version: String,
-            kind: String,
-            #[serde(default)]
-            authorizers: Vec<Entry>,
-        }
-        #[derive(Deserialize)]
-        struct Entry {
-            #[serde(rename = "type", default)]
-            type_: String,
-            #[serde(default)]
-            name: String,
-            #[serde(default)]
-            webhook: Option<serde_json::Value>,
-        }
-        let cfg: Config = serde_saphyr::from_str_with_options::<serde_json::Value>(text, crate::snapshot::yaml_options())
-            .map_err(|source| ChainError::ConfigSyntax { path: path.to_string(), source: Box::new(source) })
-            .and_then(|v| {
-                serde_path_to_error::deserialize(v).map_err(|e| ChainError::ConfigField {
-                    path: path.to_string(),
-                    field: e.path().to_string(),
-                    reason: e.inner().to_string(),
-                })
-            })?;
-        let invalid = |field: String, detail: String| ChainError::ConfigInvalid { path: path.to_string(), field, detail };
-        if !matches!(
-            cfg.api_version.as_str(),
-            "apiserver.config.k8s.io/v1" | "apiserver.config.k8s.io/v1beta1" | "apiserver.config.k8s.io/v1alpha1"
-        ) || cfg.kind != "AuthorizationConfiguration"
-        {
-            return Err(ChainError::ConfigKind { path: path.to_string(), api_version: cfg.api_version, kind: cfg.kind });
-        }
-        if cfg.authorizers.is_empty() {
-            return Err(invalid("authorizers".into(), "Required value: at least one authorization mode must be defined".into()));
-        }
-        let mut authorizers: Vec<Authorizer> = Vec::new();
-        for (i, e) in cfg.authorizers.into_iter().enumerate() {
-            let at = |field: &str, detail: String| invalid(format!("authorizers[{i}]{field}"), detail);
-            if e.name.is_empty() {
-                return Err(at(".name", "Required value".into()));
-            }
-            if authorizers.iter().any(|a| a.name == e.name) {
-                return Err(at(".name", format!("Duplicate value: {}", crate::gostr::quote(&e.name))));
-            }
-            let mode = match e.type_.as_str() {
+        let mut authorizers = Vec::new();
+        for a in authzconfig::load(path, text)? {
+            let mode = match a.type_name.as_str() {
                 "Node" => Mode::Node,
                 "RBAC" => Mode::Rbac,
                 "ABAC" => {
-                    let (p, t) = abac_policy.ok_or_else(|| at("", "ABAC needs --authorization-policy-file".into()))?;
+                    let (p, t) = abac_policy.ok_or_else(|| ChainError::ConfigAbacPolicyMissing { path: path.to_string() })?;
                     Mode::Abac(PolicyList::parse(p, t)?)
                 }
                 "AlwaysAllow" => Mode::AlwaysAllow,
                 "AlwaysDeny" => Mode::AlwaysDeny,
-                "Webhook" => Mode::Webhook,
-                "" => return Err(at(".type", "Required value".into())),
-                other => return Err(at(".type", format!("Unsupported value: {}", crate::gostr::quote(other)))),
+                _ => Mode::Webhook(a.webhook.unwrap_or_default()),
             };
-            if matches!(mode, Mode::Webhook) != e.webhook.is_some() {
-                return Err(if e.webhook.is_some() {
-                    at(".webhook", "Invalid value: non-null webhook config may only be specified for type Webhook".into())
-                } else {
-                    at(".webhook", "Required value: required when type=Webhook".into())
-                });
-            }
-            if !matches!(mode, Mode::Webhook) && authorizers.iter().any(|a| a.mode.type_name() == mode.type_name()) {
-                return Err(at(".type", format!("Duplicate value: {}", crate::gostr::quote(&e.type_))));
-            }
-            authorizers.push(Authorizer { name: e.name, mode });
+            authorizers.push(Authorizer { name: a.name, mode });
         }
         Ok(Chain { authorizers, node: node::NodeAuthorizer::default() })
     }
@@ -331,10 +248,31 @@ impl Chain {
                 }
                 Mode::AlwaysAllow => Verdict::allow(""),
                 Mode::AlwaysDeny => Verdict::no_opinion("Everything is forbidden."),
-                Mode::Webhook => {
-                    steps.extend(s);
-                    return ChainResult { verdict: None, undetermined_by: Some(a.name.clone()), steps };
-                }
+                Mode::Webhook(w) => match w.matches(attrs) {
+                    Match::Called => {
+                        steps.extend(s);
+                        return ChainResult { verdict: None, undetermined_by: Some(a.name.clone()), steps };
+                    }
+                    Match::Excluded => Verdict::no_opinion(""),
+                    Match::Failed(messages) => {
+                        let decision = match w.failure_policy {
+                            FailurePolicy::Deny => Decision::Deny,
+                            FailurePolicy::NoOpinion => Decision::NoOpinion,
+                        };
+                        // The union aggregates every authorizer's errors flat (nested
+                        // aggregates are visited), so the messages are kept apart here.
+                        let error = aggregate_errors(&messages);
+                        if decision == Decision::NoOpinion {
+                            errors.extend(messages);
+                            if let Some(mut s) = s {
+                                s.verdict = Some(Verdict { decision, reason: String::new(), error: Some(error) });
+                                steps.push(s);
+                            }
+                            continue;
+                        }
+                        Verdict { decision, reason: String::new(), error: Some(error) }
+                    }
+                },
             };
             if let Some(mut s) = s {
                 s.verdict = Some(verdict.clone());
@@ -369,7 +307,7 @@ impl Chain {
 
     /// Whether any authorizer in the chain is a webhook.
     pub fn has_webhook(&self) -> bool {
-        self.authorizers.iter().any(|a| matches!(a.mode, Mode::Webhook))
+        self.authorizers.iter().any(|a| matches!(a.mode, Mode::Webhook(_)))
     }
 }
 
@@ -440,17 +378,37 @@ mod tests {
 
     #[test]
     fn config_parsing() {
-        let ok = "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- type: Node\n  name: node\n- type: Webhook\n  name: wh\n  webhook: {timeout: 3s}\n- type: RBAC\n  name: rbac\n";
+        let ok = "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- type: Node\n  name: node\n- type: Webhook\n  name: wh\n  webhook: {timeout: 3s, failurePolicy: Deny, subjectAccessReviewVersion: v1, matchConditionSubjectAccessReviewVersion: v1, connectionInfo: {type: InClusterConfig}, matchConditions: [{expression: \"request.user == 'x'\"}]}\n- type: RBAC\n  name: rbac\n";
         let c = Chain::from_config("c.yaml", ok, None).unwrap();
         assert_eq!(c.authorizers.len(), 3);
         assert_eq!(c.authorizers[1].name, "wh");
+        // The webhook is asked only about user x; everyone else gets RBAC's answer.
+        let state = ClusterState::new();
+        let r = c.evaluate(&state, &Attributes::resource(UserInfo::new("x", ["g"]), "get", "pods", "ns", "p"));
+        assert_eq!(r.undetermined_by.as_deref(), Some("wh"));
+        let r = c.evaluate(&state, &Attributes::resource(UserInfo::new("y", ["g"]), "get", "pods", "ns", "p"));
+        assert!(r.verdict.is_some());
         let dup = "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- {type: RBAC, name: a}\n- {type: RBAC, name: b}\n";
-        assert!(
-            matches!(Chain::from_config("c", dup, None).unwrap_err(), ChainError::ConfigInvalid { field, .. } if field == "authorizers[1].type")
-        );
+        assert!(Chain::from_config("c", dup, None).unwrap_err().to_string().contains("authorizers[1].type"));
         let missing =
             "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- {type: Webhook, name: a}\n";
         assert!(Chain::from_config("c", missing, None).unwrap_err().to_string().contains("webhook"));
         assert!(Chain::from_config("c", "apiVersion: v1\nkind: Pod\n", None).is_err());
+    }
+
+    #[test]
+    fn match_condition_errors_follow_the_failure_policy() {
+        let cfg = |policy: &str| {
+            format!(
+                "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- type: Webhook\n  name: wh\n  webhook: {{timeout: 3s, failurePolicy: {policy}, subjectAccessReviewVersion: v1, matchConditionSubjectAccessReviewVersion: v1, connectionInfo: {{type: InClusterConfig}}, matchConditions: [{{expression: \"request.extra['k'][0] == 'v'\"}}]}}\n- type: AlwaysAllow\n  name: alwaysallow\n"
+            )
+        };
+        let state = ClusterState::new();
+        let attrs = Attributes::resource(UserInfo::new("x", ["g"]), "get", "pods", "ns", "p");
+        let want = "cel evaluation error: expression 'request.extra['k'][0] == 'v'' resulted in error: no such key: k";
+        let r = Chain::from_config("c", &cfg("Deny"), None).unwrap().evaluate(&state, &attrs);
+        assert_eq!(r.verdict, Some(Verdict { decision: Decision::Deny, reason: String::new(), error: Some(want.into()) }));
+        let r = Chain::from_config("c", &cfg("NoOpinion"), None).unwrap().evaluate(&state, &attrs);
+        assert_eq!(r.verdict, Some(Verdict::allow("")), "a later authorizer decides; its error alone is returned");
     }
 }

@@ -81,6 +81,45 @@ pub fn json_replace_invalid_surrogates(json: &str) -> std::borrow::Cow<'_, str> 
     std::borrow::Cow::Owned(out)
 }
 
+/// Writes `s` as Go's `encoding/json` writes a string: `"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f` escaped,
+/// other control characters as `\u00XX` (lower-case hex), `<`, `>`, `&`, U+2028 and U+2029
+/// as `\u` escapes (HTML-safe escaping, Go's default).
+pub fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Writes a JSON value as Go's `json.Marshal` of the equivalent Go value would: compact,
+/// object keys in the order given (callers pass Go's field order; Go sorts map keys, as
+/// `serde_json::Map` does), strings escaped by [`json_string`].
+pub fn json_value(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => json_string(s),
+        Value::Array(a) => format!("[{}]", a.iter().map(json_value).collect::<Vec<_>>().join(",")),
+        Value::Object(m) => {
+            format!("{{{}}}", m.iter().map(|(k, v)| format!("{}:{}", json_string(k), json_value(v))).collect::<Vec<_>>().join(","))
+        }
+        other => other.to_string(),
+    }
+}
+
 /// Go's `strconv.IsPrint` (the same set as `unicode.IsPrint`): letters, marks, numbers,
 /// punctuation, symbols and the ASCII space, from the table `conformance/cmd/gostrtable`
 /// writes from the Go toolchain's own Unicode tables (Unicode 15.0.0 for Go 1.26).

@@ -9,6 +9,8 @@ pub mod abac;
 pub mod admission;
 pub mod analysis;
 pub mod authz;
+pub mod authzconfig;
+pub mod cel;
 pub mod chain;
 pub mod defaults;
 pub mod enforce;

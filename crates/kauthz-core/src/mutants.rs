@@ -32,11 +32,17 @@ pub enum Mutant {
     QuoteAllNonAsciiPrintable,
     /// SubjectAccessReview validation skips the selector requirements.
     SkipSelectorValidation,
+    /// Webhook `matchConditions` are ignored: every request is sent to the webhook, so
+    /// answers upstream decides without a call come back undetermined.
+    MatchConditionsIgnore,
+    /// The 422 for an invalid SubjectAccessReview names the kind (`SubjectAccessReview.authorization.k8s.io`)
+    /// instead of the empty kind the apiserver's decoder leaves.
+    InvalidStatusNamesKind,
 }
 
 impl Mutant {
     /// Every mutant, for `selftest.sh` and error messages.
-    pub const ALL: [Mutant; 10] = [
+    pub const ALL: [Mutant; 12] = [
         Mutant::IgnoreInitContainers,
         Mutant::RbacIgnoreResourceNames,
         Mutant::NoReasonPrefix,
@@ -47,6 +53,8 @@ impl Mutant {
         Mutant::ListDropNodeRows,
         Mutant::QuoteAllNonAsciiPrintable,
         Mutant::SkipSelectorValidation,
+        Mutant::MatchConditionsIgnore,
+        Mutant::InvalidStatusNamesKind,
     ];
 
     /// The `KAUTHZ_MUTANT` value selecting this mutant.
@@ -62,6 +70,8 @@ impl Mutant {
             Mutant::ListDropNodeRows => "list-drop-node-rows",
             Mutant::QuoteAllNonAsciiPrintable => "quote-all-non-ascii-printable",
             Mutant::SkipSelectorValidation => "skip-selector-validation",
+            Mutant::MatchConditionsIgnore => "matchconditions-ignore",
+            Mutant::InvalidStatusNamesKind => "invalid-status-names-kind",
         }
     }
 }

@@ -149,42 +149,152 @@ pub struct SarStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusFailure {
-    /// `v1`.
-    pub api_version: String,
     /// `Status`.
     pub kind: String,
+    /// `v1`.
+    pub api_version: String,
+    /// Always empty (`metadata: {}`), as the apiserver writes it.
+    #[serde(default)]
+    pub metadata: serde_json::Map<String, serde_json::Value>,
     /// `Failure`.
     pub status: String,
     /// Human-readable message.
     pub message: String,
     /// Machine reason, e.g. `Invalid`.
     pub reason: String,
+    /// Details (group and field causes) of an Invalid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<StatusDetails>,
     /// HTTP code.
     pub code: u16,
 }
 
+/// `meta.k8s.io/v1` StatusDetails, as `apierrors.NewInvalid` fills them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusDetails {
+    /// API group of the rejected kind.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub group: String,
+    /// One cause per field error.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub causes: Vec<StatusCause>,
+}
+
+/// `meta.k8s.io/v1` StatusCause.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCause {
+    /// `FieldValueInvalid`, `FieldValueRequired`, ...
+    pub reason: String,
+    /// The field error without its field (`ErrorBody`).
+    pub message: String,
+    /// The field path.
+    pub field: String,
+}
+
+/// The kind of one field validation error (apimachinery's `field.ErrorType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldErrorType {
+    /// `Invalid value`.
+    Invalid,
+    /// `Required value`.
+    Required,
+    /// `Forbidden`.
+    Forbidden,
+}
+
+/// One field validation error (apimachinery's `field.Error`): the field, its type, the
+/// bad value already rendered as upstream prints it (Go `%q` for strings, JSON for
+/// structs), and the detail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// Field path, e.g. `spec.user`.
+    pub field: String,
+    /// Error type.
+    pub kind: FieldErrorType,
+    /// Rendered bad value (Invalid only).
+    pub value: String,
+    /// Detail text.
+    pub detail: String,
+}
+
+impl FieldError {
+    fn invalid(field: impl Into<String>, value: String, detail: impl Into<String>) -> Self {
+        FieldError { field: field.into(), kind: FieldErrorType::Invalid, value, detail: detail.into() }
+    }
+    fn required(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        FieldError { field: field.into(), kind: FieldErrorType::Required, value: String::new(), detail: detail.into() }
+    }
+    fn forbidden(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        FieldError { field: field.into(), kind: FieldErrorType::Forbidden, value: String::new(), detail: detail.into() }
+    }
+
+    /// Upstream `ErrorBody`: the message without the field.
+    pub fn body(&self) -> String {
+        let head = match self.kind {
+            FieldErrorType::Invalid => format!("Invalid value: {}", self.value),
+            FieldErrorType::Required => "Required value".into(),
+            FieldErrorType::Forbidden => "Forbidden".into(),
+        };
+        if self.detail.is_empty() { head } else { format!("{head}: {}", self.detail) }
+    }
+
+    /// The status cause reason (`FieldValueInvalid`, ...).
+    pub fn cause_reason(&self) -> &'static str {
+        match self.kind {
+            FieldErrorType::Invalid => "FieldValueInvalid",
+            FieldErrorType::Required => "FieldValueRequired",
+            FieldErrorType::Forbidden => "FieldValueForbidden",
+        }
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.body())
+    }
+}
+
 impl StatusFailure {
-    /// A 422 Invalid for a SubjectAccessReview with the given field errors.
-    pub fn invalid(errors: &[String]) -> Self {
-        let detail = if errors.len() == 1 { errors[0].clone() } else { format!("[{}]", errors.join(", ")) };
+    /// The 422 Invalid kube-apiserver writes for a SubjectAccessReview with these field
+    /// errors: `apierrors.NewInvalid` of the kind the decoder left (empty: the internal
+    /// object's type meta is cleared), the aggregate message (identical messages once,
+    /// `[a, b]` for several), one cause per error, and `metadata: {}`.
+    pub fn invalid(errors: &[FieldError]) -> Self {
+        let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        let detail = crate::authz::aggregate_errors(&messages);
+        #[cfg(feature = "mutants")]
+        let kind = if crate::mutants::active(crate::mutants::Mutant::InvalidStatusNamesKind) { "SubjectAccessReview" } else { "" };
+        #[cfg(not(feature = "mutants"))]
+        let kind = "";
         StatusFailure {
-            api_version: "v1".into(),
             kind: "Status".into(),
+            api_version: "v1".into(),
+            metadata: serde_json::Map::new(),
             status: "Failure".into(),
-            message: format!("SubjectAccessReview.authorization.k8s.io \"\" is invalid: {detail}"),
+            message: format!("{kind}.authorization.k8s.io \"\" is invalid: {detail}"),
             reason: "Invalid".into(),
+            details: Some(StatusDetails {
+                group: "authorization.k8s.io".into(),
+                causes: errors
+                    .iter()
+                    .map(|e| StatusCause { reason: e.cause_reason().into(), message: e.body(), field: e.field.clone() })
+                    .collect(),
+            }),
             code: 422,
         }
     }
 
-    /// A 400 BadRequest (undecodable input).
+    /// A 400 BadRequest (undecodable input, or a request a handler refuses).
     pub fn bad_request(message: String) -> Self {
         StatusFailure {
-            api_version: "v1".into(),
             kind: "Status".into(),
+            api_version: "v1".into(),
+            metadata: serde_json::Map::new(),
             status: "Failure".into(),
             message,
             reason: "BadRequest".into(),
+            details: None,
             code: 400,
         }
     }
@@ -251,23 +361,28 @@ impl SubjectAccessReview {
         }
     }
 
-    /// Upstream's create-time validation; each entry is one field error.
-    pub fn validate(&self) -> Vec<String> {
+    /// Upstream's create-time validation (`ValidateSubjectAccessReview`); each entry is one
+    /// field error, in upstream's order.
+    pub fn validate(&self) -> Vec<FieldError> {
         let mut errs = Vec::new();
         let s = &self.spec;
         if s.resource_attributes.is_some() == s.non_resource_attributes.is_some() {
-            let v = if s.non_resource_attributes.is_some() { "{...}" } else { "null" };
-            errs.push(format!("spec: Invalid value: {v}: exactly one of nonResourceAttributes or resourceAttributes must be specified"));
+            // Upstream reports the internal NonResourceAttributes struct (no JSON tags).
+            let v = match &s.non_resource_attributes {
+                Some(n) => format!("{{\"Path\":{},\"Verb\":{}}}", crate::gostr::json_string(&n.path), crate::gostr::json_string(&n.verb)),
+                None => "null".into(),
+            };
+            errs.push(FieldError::invalid("spec", v, "exactly one of nonResourceAttributes or resourceAttributes must be specified"));
         }
         if s.user.is_empty() && s.groups.is_empty() {
-            errs.push("spec.user: Invalid value: \"\": at least one of user or group must be specified".into());
+            errs.push(FieldError::invalid("spec.user", "\"\"".into(), "at least one of user or group must be specified"));
         }
         if let Some(ra) = &s.resource_attributes {
             validate_selector(&ra.field_selector, "spec.resourceAttributes.fieldSelector", false, &mut errs);
             validate_selector(&ra.label_selector, "spec.resourceAttributes.labelSelector", true, &mut errs);
         }
-        if !self.metadata.keys().all(|k| k == "managedFields" || k == "creationTimestamp") {
-            errs.push("metadata: Invalid value: {...}: must be empty".into());
+        if object_meta_fields(&self.metadata).any(|(k, _)| k != "managedFields") {
+            errs.push(FieldError::invalid("metadata", object_meta_json(&self.metadata), "must be empty"));
         }
         errs
     }
@@ -330,50 +445,101 @@ impl SubjectAccessReview {
     }
 }
 
-fn validate_selector(sel: &Option<SelectorAttributes>, path: &str, label: bool, errs: &mut Vec<String>) {
+fn validate_selector(sel: &Option<SelectorAttributes>, path: &str, label: bool, errs: &mut Vec<FieldError>) {
     let Some(sel) = sel else { return };
     #[cfg(feature = "mutants")]
     if crate::mutants::active(crate::mutants::Mutant::SkipSelectorValidation) {
         return;
     }
     if !sel.raw_selector.is_empty() && !sel.requirements.is_empty() {
-        errs.push(format!(
-            "{path}.rawSelector: Invalid value: {}: may not specified at the same time as requirements",
-            crate::gostr::quote(&sel.raw_selector)
+        errs.push(FieldError::invalid(
+            format!("{path}.rawSelector"),
+            crate::gostr::quote(&sel.raw_selector),
+            "may not specified at the same time as requirements",
         ));
     }
     if sel.raw_selector.is_empty() && sel.requirements.is_empty() {
-        errs.push(format!("{path}.requirements: Required value: when {path} is specified, requirements or rawSelector is required"));
+        errs.push(FieldError::required(
+            format!("{path}.requirements"),
+            format!("when {path} is specified, requirements or rawSelector is required"),
+        ));
     }
     for (i, r) in sel.requirements.iter().enumerate() {
         let at = format!("{path}.requirements[{i}]");
+        // Field requirements (ValidateFieldSelectorRequirement): the key must be present,
+        // checked before the operator; values are free.
+        if !label && r.key.is_empty() {
+            errs.push(FieldError::required(format!("{at}.key"), "must be specified"));
+        }
         match r.operator.as_str() {
             "In" | "NotIn" if r.values.is_empty() => {
-                errs.push(format!("{at}.values: Required value: must be specified when `operator` is 'In' or 'NotIn'"))
+                errs.push(FieldError::required(format!("{at}.values"), "must be specified when `operator` is 'In' or 'NotIn'"))
             }
-            "Exists" | "DoesNotExist" if !r.values.is_empty() => {
-                errs.push(format!("{at}.values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
-            }
+            "Exists" | "DoesNotExist" if !r.values.is_empty() => errs
+                .push(FieldError::forbidden(format!("{at}.values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'")),
             _ => {}
         }
         if !label {
-            // Field requirements: only the key must be present.
-            if r.key.is_empty() {
-                errs.push(format!("{at}.key: Required value: must be specified"));
-            }
             continue;
         }
-        // Label requirements: the key is a qualified name and every value a label value
-        // (metav1validation.ValidateLabelSelectorRequirement).
-        if let Err(msg) = selector::qualified_name_error(&r.key) {
-            errs.push(format!("{at}.key: Invalid value: {}: {msg}", crate::gostr::quote(&r.key)));
+        // Label requirements (ValidateLabelSelectorRequirement): after the operator, the
+        // key is a qualified name and every value a label value, each message its own error.
+        for msg in selector::qualified_name_errors(&r.key) {
+            errs.push(FieldError::invalid(format!("{at}.key"), crate::gostr::quote(&r.key), msg));
         }
         for (j, v) in r.values.iter().enumerate() {
-            if let Err(msg) = selector::label_value_error(v) {
-                errs.push(format!("{at}.values[{j}]: Invalid value: {}: {msg}", crate::gostr::quote(v)));
+            for msg in selector::label_value_errors(v) {
+                errs.push(FieldError::invalid(format!("{at}.values[{j}]"), crate::gostr::quote(v), msg));
             }
         }
     }
+}
+
+/// `json.Marshal` of the `metav1.ObjectMeta` the metadata decodes to: its fields in Go's
+/// declaration order, empty ones left out (every field is `omitempty`/`omitzero`),
+/// unknown ones dropped (the decoder drops them).
+/// `json.Marshal` of the `metav1.ObjectMeta` the metadata decodes to: its fields in Go's
+/// declaration order, empty ones left out (every field is `omitempty`/`omitzero`),
+/// unknown ones dropped (the decoder drops them). Nested objects keep their given key
+/// order (generated requests carry no owner references or managed fields).
+fn object_meta_json(meta: &serde_json::Map<String, serde_json::Value>) -> String {
+    let fields: Vec<String> =
+        object_meta_fields(meta).map(|(k, v)| format!("{}:{}", crate::gostr::json_string(k), crate::gostr::json_value(v))).collect();
+    format!("{{{}}}", fields.join(","))
+}
+
+/// The non-empty `metav1.ObjectMeta` fields of `meta`, in Go's declaration order (empty
+/// and nil are alike, as for `apiequality.Semantic`).
+fn object_meta_fields(meta: &serde_json::Map<String, serde_json::Value>) -> impl Iterator<Item = (&'static str, &serde_json::Value)> {
+    const ORDER: [&str; 15] = [
+        "name",
+        "generateName",
+        "namespace",
+        "selfLink",
+        "uid",
+        "resourceVersion",
+        "generation",
+        "creationTimestamp",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "labels",
+        "annotations",
+        "ownerReferences",
+        "finalizers",
+        "managedFields",
+    ];
+    ORDER.into_iter().filter_map(|k| {
+        let v = meta.get(k)?;
+        let empty = match v {
+            serde_json::Value::Null => true,
+            serde_json::Value::String(s) => s.is_empty(),
+            serde_json::Value::Number(n) => n.as_f64() == Some(0.0),
+            serde_json::Value::Array(a) => a.is_empty(),
+            serde_json::Value::Object(o) => o.is_empty(),
+            serde_json::Value::Bool(b) => !b,
+        };
+        (!empty).then_some((k, v))
+    })
 }
 
 fn as_tuples(reqs: &[SelectorRequirement]) -> Vec<(String, String, Vec<String>)> {
@@ -558,7 +724,23 @@ mod tests {
         let s = sar(r#"{"metadata":{"name":"x"},"spec":{"user":"u","nonResourceAttributes":{"path":"/"}}}"#);
         assert_eq!(s.validate().len(), 1);
         let s = sar(r#"{"spec":{"user":"u","resourceAttributes":{"fieldSelector":{}}}}"#);
-        assert!(s.validate()[0].contains("requirements or rawSelector is required"));
+        assert!(s.validate()[0].to_string().contains("requirements or rawSelector is required"));
+    }
+
+    #[test]
+    fn invalid_status_like_the_apiserver() {
+        // Upstream's answer, as the oracle (the SAR REST storage and ErrorToAPIStatus) writes it.
+        let s = sar(
+            r#"{"metadata":{"name":"x","labels":{"a":"b"}},"spec":{"nonResourceAttributes":{"path":"/x<&>","verb":"get"},"resourceAttributes":{}}}"#,
+        );
+        let got = serde_json::to_string(&StatusFailure::invalid(&s.validate())).unwrap();
+        let want = r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":".authorization.k8s.io \"\" is invalid: [spec: Invalid value: {\"Path\":\"/x\\u003c\\u0026\\u003e\",\"Verb\":\"get\"}: exactly one of nonResourceAttributes or resourceAttributes must be specified, spec.user: Invalid value: \"\": at least one of user or group must be specified, metadata: Invalid value: {\"name\":\"x\",\"labels\":{\"a\":\"b\"}}: must be empty]","reason":"Invalid","details":{"group":"authorization.k8s.io","causes":[{"reason":"FieldValueInvalid","message":"Invalid value: {\"Path\":\"/x\\u003c\\u0026\\u003e\",\"Verb\":\"get\"}: exactly one of nonResourceAttributes or resourceAttributes must be specified","field":"spec"},{"reason":"FieldValueInvalid","message":"Invalid value: \"\": at least one of user or group must be specified","field":"spec.user"},{"reason":"FieldValueInvalid","message":"Invalid value: {\"name\":\"x\",\"labels\":{\"a\":\"b\"}}: must be empty","field":"metadata"}]},"code":422}"#;
+        assert_eq!(got, want);
+        assert!(
+            sar(r#"{"metadata":{"labels":{},"creationTimestamp":null},"spec":{"user":"u","nonResourceAttributes":{}}}"#)
+                .validate()
+                .is_empty()
+        );
     }
 
     #[test]
@@ -573,14 +755,28 @@ mod tests {
         assert_eq!(errors(r#"{"key":"!a","operator":"Exists"}"#).len(), 1);
         assert_eq!(errors(r#"{"key":"a b","operator":"Exists"}"#).len(), 1);
         assert_eq!(
-            errors(r#"{"key":"/a","operator":"Exists"}"#)[0],
+            errors(r#"{"key":"/a","operator":"Exists"}"#)[0].to_string(),
             "spec.resourceAttributes.labelSelector.requirements[0].key: Invalid value: \"/a\": prefix part must be non-empty"
         );
         assert_eq!(errors(r#"{"key":"a/b/c","operator":"Exists"}"#).len(), 1);
         // Values are label values; unknown operators are allowed here (they fail later).
         assert_eq!(errors(r#"{"key":"a","operator":"In","values":["ok","not ok","é"]}"#).len(), 2);
         assert!(errors(r#"{"key":"a","operator":"Bogus","values":["x"]}"#).is_empty());
-        assert_eq!(errors(r#"{"key":"","operator":"In"}"#).len(), 2);
+        // Upstream reports every message: values required, then the empty name fails both
+        // the emptiness and the pattern check.
+        let all: Vec<String> = errors(r#"{"key":"","operator":"In"}"#).iter().map(|e| e.body()).collect();
+        assert_eq!(all.len(), 3);
+        assert_eq!(all[1], "Invalid value: \"\": name part must be non-empty");
+        assert!(all[2].starts_with("Invalid value: \"\": name part must consist of alphanumeric characters"));
+        // Field requirements: the key comes before the operator's values.
+        let s = sar(
+            r#"{"spec":{"user":"u","resourceAttributes":{"fieldSelector":{"requirements":[{"key":"","operator":"Exists","values":["x"]}]}}}}"#,
+        );
+        let fields: Vec<String> = s.validate().iter().map(|e| e.field.clone()).collect();
+        assert_eq!(
+            fields,
+            ["spec.resourceAttributes.fieldSelector.requirements[0].key", "spec.resourceAttributes.fieldSelector.requirements[0].values"]
+        );
         // Field requirements: only a key is required; values are free.
         let s = sar(
             r#"{"spec":{"user":"u","resourceAttributes":{"fieldSelector":{"requirements":[{"key":"!a b","operator":"In","values":["not ok"]}]}}}}"#,

@@ -242,7 +242,7 @@ fn is_qualified_name_part(s: &str) -> bool {
         && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
-fn is_dns1123_subdomain(s: &str) -> bool {
+pub(crate) fn is_dns1123_subdomain(s: &str) -> bool {
     s.len() <= 253
         && !s.is_empty()
         && s.split('.').all(|l| {
@@ -254,45 +254,74 @@ fn is_dns1123_subdomain(s: &str) -> bool {
         })
 }
 
-/// `validation.IsQualifiedName`: `Err` carries the first of upstream's messages.
-pub(crate) fn qualified_name_error(key: &str) -> Result<(), String> {
-    const NAME: &str = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
-    let (prefix, name) = match key.split('/').collect::<Vec<_>>()[..] {
-        [name] => (None, name),
-        [prefix, name] => (Some(prefix), name),
+/// `validation.IsQualifiedName` (apimachinery's `content.IsLabelKey`): every message
+/// upstream returns, in its order (an empty name part fails both the emptiness and the
+/// pattern check).
+pub(crate) fn qualified_name_errors(key: &str) -> Vec<String> {
+    const KEY_MSG: &str = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+    let mut errs = Vec::new();
+    let parts: Vec<&str> = key.split('/').collect();
+    let name = match parts[..] {
+        [name] => name,
+        [prefix, name] => {
+            if prefix.is_empty() {
+                errs.push("prefix part must be non-empty".to_string());
+            } else {
+                if prefix.len() > 253 {
+                    errs.push("prefix part must be no more than 253 bytes".to_string());
+                }
+                if !is_dns1123_subdomain_pattern(prefix) {
+                    errs.push("prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')".to_string());
+                }
+            }
+            name
+        }
         _ => {
-            return Err("a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')".into());
+            return vec![format!("a valid label key {KEY_MSG} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')")];
         }
     };
-    if let Some(prefix) = prefix {
-        if prefix.is_empty() {
-            return Err("prefix part must be non-empty".into());
-        }
-        if !is_dns1123_subdomain(prefix) {
-            return Err("prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character".into());
-        }
-    }
     if name.is_empty() {
-        return Err("name part must be non-empty".into());
+        errs.push("name part must be non-empty".into());
+    } else if name.len() > 63 {
+        errs.push("name part must be no more than 63 bytes".into());
     }
-    if name.len() > 63 {
-        return Err("name part must be no more than 63 bytes".into());
+    if !is_label_key_pattern(name) {
+        errs.push(format!("name part {KEY_MSG}"));
     }
-    if !is_qualified_name_part(name) {
-        return Err(NAME.into());
-    }
-    Ok(())
+    errs
 }
 
-/// `validation.IsValidLabelValue`: `Err` carries the first of upstream's messages.
-pub(crate) fn label_value_error(v: &str) -> Result<(), String> {
+/// `validation.IsValidLabelValue` (apimachinery's `content.IsLabelValue`): every message.
+pub(crate) fn label_value_errors(v: &str) -> Vec<String> {
+    let mut errs = Vec::new();
     if v.len() > 63 {
-        return Err("must be no more than 63 bytes".into());
+        errs.push("must be no more than 63 bytes".to_string());
     }
-    if !v.is_empty() && !is_qualified_name_part(v) {
-        return Err("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character".into());
+    if !v.is_empty() && !is_label_key_pattern(v) {
+        errs.push("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')".to_string());
     }
-    Ok(())
+    errs
+}
+
+/// `^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$` (no length limit: that is checked apart).
+fn is_label_key_pattern(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+}
+
+/// The DNS-1123 subdomain pattern alone (no length limit).
+fn is_dns1123_subdomain_pattern(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('.').all(|l| {
+            let b = l.as_bytes();
+            !b.is_empty()
+                && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+                && (b[b.len() - 1].is_ascii_lowercase() || b[b.len() - 1].is_ascii_digit())
+                && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        })
 }
 
 fn validate_label_key(key: &str) -> Result<(), String> {

@@ -9,7 +9,7 @@ use crate::Error;
 use crate::config::{self, ClientOptions, Source};
 use crate::identity::{self, CredentialIdentity, IdentityError};
 use crate::list::{self, LiveSnapshot, Progress};
-use crate::watch::{self, Update};
+use crate::watch::{self, Update, WatchOptions};
 
 fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(Error::Runtime)
@@ -51,6 +51,11 @@ pub struct Watched {
 /// Starts watching the cluster `opts` selects on a background thread; returns once the
 /// connection is configured (the initial lists then arrive as updates).
 pub fn watch(opts: &ClientOptions) -> Result<Watched, Error> {
+    watch_with(opts, WatchOptions::default())
+}
+
+/// [`watch`] with options (liveness probes).
+pub fn watch_with(opts: &ClientOptions, options: WatchOptions) -> Result<Watched, Error> {
     let rt = runtime()?;
     let (client, source) = rt.block_on(config::client(opts))?;
     let (tx, rx) = std::sync::mpsc::channel();
@@ -58,7 +63,7 @@ pub fn watch(opts: &ClientOptions) -> Result<Watched, Error> {
         .name("kauthz-watch".into())
         .spawn(move || {
             let err_tx = tx.clone();
-            if let Err(e) = rt.block_on(watch::watch_all(client, tx)) {
+            if let Err(e) = rt.block_on(watch::watch_all(client, tx, options)) {
                 let _ = err_tx.send(Update::Error(e.to_string()));
             }
         })
@@ -78,7 +83,7 @@ impl Watched {
             match self.updates.recv_timeout(left) {
                 Ok(Update::Synced) => return Ok(incomplete),
                 Ok(Update::Incomplete(i)) => incomplete.push(i),
-                Ok(Update::Error(e)) => return Err(Error::Watch(e)),
+                Ok(Update::Error(e) | Update::KindFailed(_, e)) => return Err(Error::Watch(e)),
                 Ok(update) => watch::apply(state, update),
                 Err(RecvTimeoutError::Timeout) => return Err(Error::SyncTimeout(timeout)),
                 Err(RecvTimeoutError::Disconnected) => return Err(Error::WatchEnded),

@@ -5,14 +5,22 @@
 //! with [`apply`] (one writer, no lock on the read path). A watcher's initial list and every
 //! relist after a lost watch arrive as one [`Update::Relist`], so objects deleted while the
 //! watch was down disappear too. Secrets and ConfigMaps are watched as metadata only.
+//!
+//! A watch that fails is not resumed silently: its watcher is dropped and started again
+//! (after a backoff), so every failure is followed by a full relist of that kind
+//! ([`Update::KindFailed`] then [`Update::Relist`]). A consumer that stops answering between
+//! the two never answers from a state that missed events. With
+//! [`WatchOptions::probe_every`], a cheap request to the apiserver confirms at that interval
+//! that the connection is alive ([`Update::Alive`]): a watch on a frozen apiserver sends no
+//! error, only silence.
 
 use std::sync::mpsc::Sender;
+use std::time::Duration;
 
 use futures::StreamExt as _;
 use kauthz_core::ClusterState;
 use kauthz_core::model::{Kind, Object, ObjectKey};
 use kube::api::{Api, ApiResource, DynamicObject, PartialObjectMeta};
-use kube::runtime::WatchStreamExt as _;
 use kube::runtime::watcher::{self, Event};
 use serde_json::Value;
 
@@ -32,9 +40,29 @@ pub enum Update {
     Synced,
     /// A kind cannot be watched (forbidden): answers depending on it are incomplete.
     Incomplete(Incomplete),
-    /// A watch failed; it is retried with backoff.
+    /// A kind's watch failed: its state may miss events until the [`Update::Relist`] of that
+    /// kind that follows once the watch is started again.
+    KindFailed(Kind, String),
+    /// The apiserver answered a liveness probe: watches that have not failed are current.
+    Alive,
+    /// Watching could not start or stopped for good.
     Error(String),
 }
+
+/// How watches are run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WatchOptions {
+    /// Probe the apiserver (`GET /readyz`) at this interval and send [`Update::Alive`] on
+    /// success; `None`: no probes.
+    pub probe_every: Option<Duration>,
+}
+
+/// The server-side watch timeout: a watch silent for this long (plus kube-runtime's margin) is
+/// re-established, which bounds how long a half-open connection goes unnoticed.
+const WATCH_TIMEOUT_SECS: u32 = 60;
+
+/// Backoff between restarts of a failed watch: doubling from the first to the last value.
+const BACKOFF: (Duration, Duration) = (Duration::from_millis(200), Duration::from_secs(5));
 
 /// Applies one update to `state`.
 pub fn apply(state: &mut ClusterState, update: Update) {
@@ -44,7 +72,7 @@ pub fn apply(state: &mut ClusterState, update: Update) {
             state.delete(&key);
         }
         Update::Relist(kind, objects) => state.relist(kind, objects),
-        Update::Synced | Update::Incomplete(_) | Update::Error(_) => {}
+        Update::Synced | Update::Incomplete(_) | Update::KindFailed(..) | Update::Alive | Update::Error(_) => {}
     }
 }
 
@@ -93,7 +121,8 @@ async fn served_version(client: &kube::Client, spec: &KindSpec) -> Result<&'stat
     Err(ListError::NotServed { resource: spec.resource_name() })
 }
 
-/// Watches one kind until the receiver goes away.
+/// Watches one kind until the receiver goes away. After an error the watcher is dropped and
+/// started again from a full list (with backoff), so each failure ends in a relist.
 async fn watch_kind(client: kube::Client, spec: &'static KindSpec, version: &'static str, tx: Sender<Update>, synced: Sender<()>) {
     let Some(kind) = Kind::from_type(&spec.api_version(version), spec.kind) else { return };
     let api_version = spec.api_version(version);
@@ -104,54 +133,84 @@ async fn watch_kind(client: kube::Client, spec: &'static KindSpec, version: &'st
         kind: spec.kind.into(),
         plural: spec.plural.into(),
     };
-    let config = watcher::Config::default();
-    // Both streams yield JSON so one loop serves full and metadata-only watches; an
-    // `Api<PartialObjectMeta<_>>` makes metadata-only requests.
-    let mut stream = if spec.metadata_only {
-        let api: Api<PartialObjectMeta<DynamicObject>> = Api::all_with(client, &resource);
-        watcher::watcher(api, config).default_backoff().map(|r| r.map(to_json)).boxed()
-    } else {
-        let api: Api<DynamicObject> = Api::all_with(client, &resource);
-        watcher::watcher(api, config).default_backoff().map(|r| r.map(to_json)).boxed()
-    };
-    let mut buffer: Vec<Object> = Vec::new();
     let mut first_sync = Some(synced);
-    while let Some(event) = stream.next().await {
-        let update = match event {
-            Ok(Event::Init) => {
-                buffer.clear();
-                continue;
-            }
-            Ok(Event::InitApply(value)) => {
-                buffer.extend(decode(value, &api_version, spec));
-                continue;
-            }
-            Ok(Event::InitDone) => Update::Relist(kind, std::mem::take(&mut buffer)),
-            Ok(Event::Apply(value)) => match decode(value, &api_version, spec) {
-                Some(object) => Update::Apply(Box::new(object)),
-                None => continue,
-            },
-            Ok(Event::Delete(value)) => {
-                let meta = |p: &str| value.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
-                Update::Delete(ObjectKey { kind, namespace: meta("/metadata/namespace"), name: meta("/metadata/name") })
-            }
-            Err(e) => Update::Error(format!("{}: watch: {e}", spec.resource_name())),
+    let mut backoff = BACKOFF.0;
+    loop {
+        let config = watcher::Config::default().timeout(WATCH_TIMEOUT_SECS);
+        // Both streams yield JSON so one loop serves full and metadata-only watches; an
+        // `Api<PartialObjectMeta<_>>` makes metadata-only requests.
+        let mut stream = if spec.metadata_only {
+            let api: Api<PartialObjectMeta<DynamicObject>> = Api::all_with(client.clone(), &resource);
+            watcher::watcher(api, config).map(|r| r.map(to_json)).boxed()
+        } else {
+            let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource);
+            watcher::watcher(api, config).map(|r| r.map(to_json)).boxed()
         };
-        let relisted = matches!(update, Update::Relist(..));
-        if tx.send(update).is_err() {
+        let mut buffer: Vec<Object> = Vec::new();
+        while let Some(event) = stream.next().await {
+            let update = match event {
+                Ok(Event::Init) => {
+                    buffer.clear();
+                    continue;
+                }
+                Ok(Event::InitApply(value)) => {
+                    buffer.extend(decode(value, &api_version, spec));
+                    continue;
+                }
+                Ok(Event::InitDone) => Update::Relist(kind, std::mem::take(&mut buffer)),
+                Ok(Event::Apply(value)) => match decode(value, &api_version, spec) {
+                    Some(object) => Update::Apply(Box::new(object)),
+                    None => continue,
+                },
+                Ok(Event::Delete(value)) => {
+                    let meta = |p: &str| value.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
+                    Update::Delete(ObjectKey { kind, namespace: meta("/metadata/namespace"), name: meta("/metadata/name") })
+                }
+                Err(e) => Update::KindFailed(kind, format!("{}: watch: {e}", spec.resource_name())),
+            };
+            let relisted = matches!(update, Update::Relist(..));
+            let failed = matches!(update, Update::KindFailed(..));
+            if tx.send(update).is_err() {
+                return;
+            }
+            if relisted {
+                backoff = BACKOFF.0;
+                if let Some(s) = first_sync.take() {
+                    let _ = s.send(());
+                }
+            }
+            if failed {
+                break;
+            }
+        }
+        // The stream failed (or ended): start over from a list after the backoff.
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(BACKOFF.1);
+    }
+}
+
+/// Sends [`Update::Alive`] each time the apiserver answers `GET /readyz` within the interval.
+async fn probe(client: kube::Client, every: Duration, tx: Sender<Update>) {
+    loop {
+        let req = http::Request::get("/readyz").body(Vec::new()).expect("a valid request");
+        let answered = tokio::time::timeout(every, client.request_text(req)).await;
+        let alive = matches!(answered, Ok(Ok(_)));
+        if alive && tx.send(Update::Alive).is_err() {
             return;
         }
-        if relisted && let Some(s) = first_sync.take() {
-            let _ = s.send(());
-        }
+        tokio::time::sleep(every).await;
     }
 }
 
 /// Watches every kind kauthz reads, sending updates to `tx` until it is dropped; sends
 /// [`Update::Synced`] once every watchable kind has been listed.
-pub async fn watch_all(client: kube::Client, tx: Sender<Update>) -> Result<(), ListError> {
+pub async fn watch_all(client: kube::Client, tx: Sender<Update>, options: WatchOptions) -> Result<(), ListError> {
     let (synced_tx, synced_rx) = std::sync::mpsc::channel();
     let mut tasks = Vec::new();
+    if let Some(every) = options.probe_every {
+        tasks.push(tokio::spawn(probe(client.clone(), every, tx.clone())));
+    }
+    let probes = tasks.len();
     for spec in KINDS {
         match served_version(&client, spec).await {
             Ok(version) => tasks.push(tokio::spawn(watch_kind(client.clone(), spec, version, tx.clone(), synced_tx.clone()))),
@@ -163,7 +222,7 @@ pub async fn watch_all(client: kube::Client, tx: Sender<Update>) -> Result<(), L
         }
     }
     drop(synced_tx);
-    let expected = tasks.len();
+    let expected = tasks.len() - probes;
     let tx_synced = tx.clone();
     // Announce the first complete state once every watcher has relisted once.
     tokio::task::spawn_blocking(move || {

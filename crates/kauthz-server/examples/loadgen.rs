@@ -4,7 +4,7 @@
 //!
 //!   loadgen certs DIR                      # writes ca.crt, tls.crt, tls.key for localhost
 //!   loadgen run --addr 127.0.0.1:8443 --ca DIR/ca.crt --mix mix.jsonl [--path /authorize]
-//!              [--connections 8] [--requests 200000] [--token TOKEN]
+//!              [--connections 8] [--requests 200000] [--token TOKEN] [--cert FILE --key FILE]
 //!   loadgen mix --nodes 500 --pods 100000 > mix.jsonl   # the gen_pods data set's requests
 
 use std::net::SocketAddr;
@@ -78,11 +78,20 @@ async fn run(args: &[String]) {
         roots.add(c.expect("ca pem")).expect("ca");
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .expect("tls")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+        .with_root_certificates(roots);
+    // A client certificate: kube-apiserver's credential, or kauthz's --client-ca-file.
+    let config = match (arg(args, "--cert", ""), arg(args, "--key", "")) {
+        (c, k) if !c.is_empty() && !k.is_empty() => {
+            let certs: Vec<CertificateDer<'static>> =
+                CertificateDer::pem_file_iter(&c).expect("--cert").map(|c| c.expect("cert pem")).collect();
+            let key = rustls::pki_types::PrivateKeyDer::from_pem_file(&k).expect("--key");
+            builder.with_client_auth_cert(certs, key).expect("client certificate")
+        }
+        _ => builder.with_no_client_auth(),
+    };
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let mix = Arc::new(mix);
     let started = Instant::now();

@@ -13,12 +13,15 @@ mod http;
 mod metrics;
 mod tls;
 
-use std::sync::RwLock;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use kauthz_core::admission::{AdmissionRequest, AdmissionResponse, NodeRestriction};
 use kauthz_core::chain::Chain;
 use kauthz_core::enforce::{Enforcer, Mode};
+use kauthz_core::model::Kind;
 use kauthz_core::review::{StatusFailure, SubjectAccessReview};
 use kauthz_core::state::ClusterState;
 
@@ -60,24 +63,58 @@ pub struct Served {
     pub enforcer: Enforcer,
 }
 
-/// Freshness of the state.
-#[derive(Debug, Clone, Copy)]
+/// Freshness of the state, in atomics so the request path reads it without a lock.
 struct Freshness {
+    /// The origin of `last_confirmed_ns`.
+    base: Instant,
     /// Whether a first full sync happened.
-    synced: bool,
-    /// When the state was last confirmed current (an event or a completed relist).
-    last_confirmed: Instant,
-    /// Whether a watch is currently broken.
-    broken: bool,
+    synced: AtomicBool,
+    /// When the state was last confirmed current (an event, a relist, a liveness probe), in
+    /// nanoseconds since `base`.
+    last_confirmed_ns: AtomicU64,
+    /// How many kinds have a failed watch not yet followed by a relist (the fast check).
+    broken_count: AtomicUsize,
+    /// Those kinds and why (`None`: the whole watch, not one kind); only touched when a watch
+    /// fails or relists, and to word a refusal.
+    broken: Mutex<BTreeMap<Option<Kind>, String>>,
+}
+
+impl Freshness {
+    fn new() -> Self {
+        Freshness {
+            base: Instant::now(),
+            synced: AtomicBool::new(false),
+            last_confirmed_ns: AtomicU64::new(0),
+            broken_count: AtomicUsize::new(0),
+            broken: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    fn confirm(&self) {
+        let ns = u64::try_from(self.base.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.last_confirmed_ns.fetch_max(ns, Ordering::Release);
+    }
+
+    fn age(&self) -> Duration {
+        let confirmed = Duration::from_nanos(self.last_confirmed_ns.load(Ordering::Acquire));
+        self.base.elapsed().saturating_sub(confirmed)
+    }
+
+    fn broken(&self) -> std::sync::MutexGuard<'_, BTreeMap<Option<Kind>, String>> {
+        self.broken.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// State shared by every connection.
 pub struct Shared {
     served: RwLock<Served>,
-    freshness: RwLock<Freshness>,
+    freshness: Freshness,
     /// Longest a state may go unconfirmed before answers stop (None: never stale, as for a
     /// snapshot file).
     pub max_staleness: Option<Duration>,
+    /// While not ready, answer `/authorize` with 503 (the apiserver then applies the webhook's
+    /// failurePolicy) instead of no opinion (the apiserver's next authorizer decides).
+    pub fail_when_stale: bool,
     /// Counters for `/metrics`.
     pub metrics: Metrics,
 }
@@ -90,13 +127,15 @@ impl Shared {
     pub fn new(served: Served, max_staleness: Option<Duration>) -> Self {
         Shared {
             served: RwLock::new(served),
-            freshness: RwLock::new(Freshness { synced: false, last_confirmed: Instant::now(), broken: false }),
+            freshness: Freshness::new(),
             max_staleness,
+            fail_when_stale: false,
             metrics: Metrics::default(),
         }
     }
 
-    /// Applies a change to the state (a watch event, a relist) and confirms freshness.
+    /// Applies a change to the state (a batch of watch events, a relist) under one write
+    /// lock, and confirms freshness.
     pub fn update(&self, f: impl FnOnce(&mut Served)) {
         let mut served = self.served.write().unwrap_or_else(|e| e.into_inner());
         f(&mut served);
@@ -104,46 +143,69 @@ impl Shared {
         self.confirm();
     }
 
-    /// Records that the state is complete and current (after a full list, or a snapshot load).
+    /// Records that the state is complete and current (after the first full list of every
+    /// kind, or a snapshot load).
     pub fn mark_synced(&self) {
-        let mut f = self.freshness.write().unwrap_or_else(|e| e.into_inner());
-        f.synced = true;
-        f.broken = false;
-        f.last_confirmed = Instant::now();
+        self.freshness.confirm();
+        if !self.freshness.synced.swap(true, Ordering::AcqRel) && self.max_staleness.is_some() {
+            eprintln!("kauthz serve: first full sync done, answering");
+        }
     }
 
-    /// Records that the state is current as of now (a watch event or bookmark).
+    /// Records that the state is current as of now (a watch event or a liveness probe).
     pub fn confirm(&self) {
-        let mut f = self.freshness.write().unwrap_or_else(|e| e.into_inner());
-        f.last_confirmed = Instant::now();
+        self.freshness.confirm();
     }
 
-    /// Records a broken watch: answers stop until the next sync.
-    pub fn mark_broken(&self) {
-        self.freshness.write().unwrap_or_else(|e| e.into_inner()).broken = true;
-        self.metrics.resyncs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    /// Records a failed watch of `kind` (`None`: of everything): answers stop until that
+    /// kind is relisted ([`Shared::relisted`]).
+    pub fn watch_failed(&self, kind: Option<Kind>, why: &str) {
+        let mut broken = self.freshness.broken();
+        if broken.insert(kind, why.to_string()).is_none() {
+            eprintln!("kauthz serve: {why}: not answering until it is relisted");
+        }
+        self.freshness.broken_count.store(broken.len(), Ordering::Release);
+        self.metrics.watch_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Records a completed list of `kind`: a failed watch of it is recovered (a resync).
+    pub fn relisted(&self, kind: Kind) {
+        let mut broken = self.freshness.broken();
+        if broken.remove(&Some(kind)).is_some() {
+            self.metrics.resyncs.fetch_add(1, Ordering::Relaxed);
+            eprintln!("kauthz serve: {} relisted after a failed watch", kind.name());
+        }
+        self.freshness.broken_count.store(broken.len(), Ordering::Release);
+        drop(broken);
+        self.confirm();
     }
 
     /// Why answers must not be given now, if they must not.
     pub fn not_ready(&self) -> Option<String> {
-        let f = *self.freshness.read().unwrap_or_else(|e| e.into_inner());
-        if !f.synced {
+        let f = &self.freshness;
+        if !f.synced.load(Ordering::Acquire) {
             return Some("kauthz: state not synced yet".into());
         }
-        if f.broken {
-            return Some("kauthz: watch broken, state may be stale".into());
+        if f.broken_count.load(Ordering::Acquire) > 0 {
+            let broken = f.broken();
+            if let Some(why) = broken.values().next() {
+                return Some(format!("kauthz: watch failed, state may be stale ({why}; {} kind(s) awaiting a relist)", broken.len()));
+            }
         }
         match self.max_staleness {
-            Some(max) if f.last_confirmed.elapsed() > max => {
-                Some(format!("kauthz: state unconfirmed for {:.0?} (max {max:?})", f.last_confirmed.elapsed()))
-            }
+            Some(max) if f.age() > max => Some(format!("kauthz: state unconfirmed for {:.1?} (max {max:?})", f.age())),
             _ => None,
         }
     }
 
     /// Seconds since the state was last confirmed.
     pub fn last_event_age(&self) -> f64 {
-        self.freshness.read().unwrap_or_else(|e| e.into_inner()).last_confirmed.elapsed().as_secs_f64()
+        self.freshness.age().as_secs_f64()
+    }
+
+    /// Kinds whose watch failed and is not yet relisted.
+    pub fn broken_kinds(&self) -> usize {
+        self.freshness.broken_count.load(Ordering::Acquire)
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Served> {
@@ -221,13 +283,18 @@ fn authorize(shared: &Shared, body: &[u8]) -> Reply {
     let attrs = sar.attributes();
     let served = shared.read();
     let mode = served.enforcer.mode;
-    let (verdict, outcome) = match shared.not_ready() {
+    let not_ready = shared.not_ready();
+    if let Some(why) = not_ready.as_ref().filter(|_| shared.fail_when_stale) {
+        shared.metrics.record(mode, metrics::Outcome::Stale, started.elapsed());
+        return Reply::text(503, why.clone());
+    }
+    let (verdict, outcome) = match not_ready {
         // Never an allow from a fault: no opinion, and the apiserver's next authorizer decides.
         Some(why) => (kauthz_core::Verdict::no_opinion(why), metrics::Outcome::Stale),
         None => {
             let answer = served.enforcer.authorize(&served.chain, &served.state, &attrs);
             if let Some(denial) = &answer.would_deny {
-                shared.metrics.would_deny.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                shared.metrics.would_deny.fetch_add(1, Ordering::Relaxed);
                 eprintln!(
                     "audit: strict mode would deny: user={} verb={} resource={} namespace={} name={}: {denial}",
                     attrs.user.name, attrs.verb, attrs.resource, attrs.namespace, attrs.name
@@ -275,5 +342,7 @@ pub fn served(chain: Chain, state: ClusterState, plugin: NodeRestriction, mode: 
     Served { chain, state, plugin, enforcer: Enforcer::new(mode) }
 }
 
+#[cfg(test)]
+mod flooding;
 #[cfg(test)]
 mod tests;

@@ -52,8 +52,10 @@ pub struct Metrics {
     buckets: [AtomicU64; BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_ns: AtomicU64,
-    /// Watch resyncs (relists after a broken watch).
+    /// Watch resyncs (relists after a failed watch).
     pub resyncs: AtomicU64,
+    /// Watch failures (each is followed by a relist of its kind).
+    pub watch_failures: AtomicU64,
     /// Requests strict mode would have denied (audit mode).
     pub would_deny: AtomicU64,
 }
@@ -123,8 +125,18 @@ impl Metrics {
         );
         let _ = writeln!(
             s,
-            "# HELP kauthz_watch_resyncs_total Relists after a broken watch.\n# TYPE kauthz_watch_resyncs_total counter\nkauthz_watch_resyncs_total {}",
+            "# HELP kauthz_watch_resyncs_total Relists after a failed watch.\n# TYPE kauthz_watch_resyncs_total counter\nkauthz_watch_resyncs_total {}",
             self.resyncs.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            s,
+            "# HELP kauthz_watch_failures_total Failed watches (each followed by a relist).\n# TYPE kauthz_watch_failures_total counter\nkauthz_watch_failures_total {}",
+            self.watch_failures.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            s,
+            "# HELP kauthz_watch_broken_kinds Kinds whose watch failed and is not relisted yet.\n# TYPE kauthz_watch_broken_kinds gauge\nkauthz_watch_broken_kinds {}",
+            shared.broken_kinds()
         );
         let _ = writeln!(
             s,

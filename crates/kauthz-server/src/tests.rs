@@ -71,12 +71,19 @@ fn stale_or_unsynced_state_never_allows() {
     assert!(status(&r)["reason"].as_str().unwrap().contains("unconfirmed"));
     s.confirm();
     assert_eq!(status(&respond(&s, "POST", "/authorize", &own))["allowed"], true);
-    s.mark_broken();
-    assert_eq!(status(&respond(&s, "POST", "/authorize", &own))["allowed"], false);
+    s.watch_failed(Some(Kind::Pod), "pods: watch: connection reset");
+    let r = respond(&s, "POST", "/authorize", &own);
+    assert_eq!(status(&r)["allowed"], false, "a failed watch: no opinion");
+    assert!(status(&r)["reason"].as_str().unwrap().contains("pods: watch: connection reset"));
+    assert_eq!(respond(&s, "GET", "/readyz", b"").status, 503);
+    s.mark_synced();
+    assert_eq!(status(&respond(&s, "POST", "/authorize", &own))["allowed"], false, "only a relist of the failed kind recovers");
     let review = json!({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","resource":{"resource":"pods","version":"v1"},
         "operation":"DELETE","name":"p","namespace":"app","userInfo":{"username":"system:node:n1","groups":["system:nodes"]}}});
     assert_eq!(respond(&s, "POST", "/admit", &serde_json::to_vec(&review).unwrap()).status, 503);
-    s.mark_synced();
+    s.relisted(Kind::Pod);
+    assert_eq!(s.metrics.resyncs.load(std::sync::atomic::Ordering::Relaxed), 1);
+    assert_eq!(status(&respond(&s, "POST", "/authorize", &own))["allowed"], true);
     let r = respond(&s, "POST", "/admit", &serde_json::to_vec(&review).unwrap());
     assert_eq!(serde_json::from_slice::<Value>(&r.body).unwrap()["response"]["allowed"], true);
 }
@@ -109,4 +116,16 @@ fn bad_review_names_the_field() {
     assert_eq!(r.status, 400);
     let message = serde_json::from_slice::<Value>(&r.body).unwrap()["message"].as_str().unwrap().to_string();
     assert!(message.contains("spec.resourceAttributes.verb"), "{message}");
+}
+
+#[test]
+fn fail_when_stale_answers_503() {
+    let own = sar("system:node:n1", &["system:nodes"], "get", "secrets", "app", "db");
+    let mut s = Shared::new(served(Chain::default(), state(), NodeRestriction::default(), Mode::Strict), Some(Duration::from_secs(60)));
+    s.fail_when_stale = true;
+    let r = respond(&s, "POST", "/authorize", &own);
+    assert_eq!(r.status, 503, "not synced: an error, so the apiserver applies failurePolicy");
+    assert!(String::from_utf8_lossy(&r.body).contains("not synced"));
+    s.mark_synced();
+    assert_eq!(status(&respond(&s, "POST", "/authorize", &own))["allowed"], true);
 }

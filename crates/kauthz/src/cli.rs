@@ -94,6 +94,14 @@ const SERVE_EXAMPLES: &str = "Examples:
   # Trial strict mode: answers no opinion, logs and counts what it would deny
   kauthz serve -f cluster.json --with-defaults --mode audit --tls-cert-file tls.crt --tls-private-key-file tls.key
 
+  # Watched live state (kubeconfig, --context or in-cluster, as every command without -f)
+  kauthz serve --mode strict --max-staleness 30s --listen 0.0.0.0:8443 \\
+    --tls-cert-file tls.crt --tls-private-key-file tls.key
+
+  Without -f the state is watched: /readyz answers 200 only after every kind has been listed once;
+  while a watch has failed (until its kind is relisted) or nothing confirmed the state for longer than
+  --max-staleness, /authorize answers no opinion and /admit answers 503 (failurePolicy applies).
+
   Modes: node (the Node authorizer: allow or no opinion), strict (node identities are also denied what
   neither the Node authorizer's graph nor the allowlist justifies, even where RBAC would allow it; place it
   before RBAC), audit (strict computed, no opinion returned). The TLS files are reloaded when they change.";
@@ -126,6 +134,16 @@ pub struct ServeArgs {
     /// Concurrent connections.
     #[arg(long, default_value_t = 1024)]
     pub max_connections: usize,
+    /// Watched state (no -f): how long the state may go unconfirmed (no event and no
+    /// successful probe of the apiserver) before /authorize answers no opinion and /admit
+    /// fails (the webhook's failurePolicy then applies), e.g. 500ms, 30s, 2m.
+    #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = parse_duration)]
+    pub max_staleness: std::time::Duration,
+    /// What /authorize answers while not synced or stale: `no-opinion` (the apiserver's next
+    /// authorizer, usually RBAC, decides) or `error` (HTTP 503: the webhook's failurePolicy
+    /// decides, e.g. Deny).
+    #[arg(long, value_enum, default_value_t = WhenStale::NoOpinion, value_name = "ANSWER")]
+    pub when_stale: WhenStale,
     /// The cluster.
     #[command(flatten)]
     pub cluster: ClusterArgs,
@@ -520,4 +538,19 @@ pub struct ReviewArgs {
     /// The cluster.
     #[command(flatten)]
     pub cluster: ClusterArgs,
+}
+
+/// A duration flag (`500ms`, `30s`, `2m`), strictly positive.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(text).map_err(|e| format!("{text:?}: {e} (e.g. 500ms, 30s, 2m)"))?;
+    if d.is_zero() { Err(format!("{text:?}: expected a positive duration")) } else { Ok(d) }
+}
+
+/// `serve --when-stale`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WhenStale {
+    /// No opinion, with the reason.
+    NoOpinion,
+    /// HTTP 503: the apiserver applies the webhook's failurePolicy.
+    Error,
 }

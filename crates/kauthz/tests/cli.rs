@@ -468,6 +468,7 @@ fn diff_flags_widening() {
 }
 /// Report outputs (SARIF, HTML) and the kubectl-style extras (completion, plugin, krew).
 mod outputs;
+mod server;
 
 /// A kubeconfig whose user is the fixture certificate CN=system:node:n1, O=system:nodes,
 /// O=team-a (by file path, or inline with `inline`).

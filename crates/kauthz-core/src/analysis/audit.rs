@@ -312,7 +312,7 @@ fn check_chain(input: &AuditInput, out: &mut Vec<Finding>) {
                 (v.decision == crate::authz::Decision::Allow)
                     .then(|| format!("RBAC runs first and allows node users to list secrets cluster-wide ({})", v.reason))
             }
-            Mode::Webhook => Some("a webhook runs first: its answers for node users cannot be checked offline".into()),
+            Mode::Webhook(_) => Some("a webhook runs first: its answers for node users cannot be checked offline".into()),
             _ => None,
         };
         if let Some(why) = broad {
@@ -321,7 +321,7 @@ fn check_chain(input: &AuditInput, out: &mut Vec<Finding>) {
                 format!("{} ({}) runs before Node and {why}", a.name, a.mode.type_name()),
                 vec![format!("authorizers: {}", modes.join(", "))],
             );
-            if a.mode == Mode::Webhook {
+            if matches!(a.mode, Mode::Webhook(_)) {
                 f.severity = Severity::Medium;
             }
             if let Some(p) = input.profile.and_then(Profile::shadowing_by_design) {

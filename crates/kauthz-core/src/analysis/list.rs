@@ -134,7 +134,7 @@ pub fn rules_for(chain: &Chain, state: &ClusterState, user: &UserInfo, namespace
                 push(&mut review, PolicyRule { verbs: strings(&["*"]), non_resource_urls: strings(&["*"]), ..Default::default() }, source);
             }
             Mode::AlwaysDeny => {}
-            Mode::Webhook => {
+            Mode::Webhook(_) => {
                 review.incomplete = true;
                 errors.push("webhook authorizer does not support user rule resolution".into());
             }

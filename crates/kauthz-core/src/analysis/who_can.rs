@@ -88,7 +88,7 @@ pub fn who_can(chain: &Chain, state: &ClusterState, attrs: &Attributes) -> Vec<H
                 via: format!("{}: allows everything", a.name),
             }),
             Mode::Node => out.extend(node_holders(&chain.node, state, attrs)),
-            Mode::AlwaysDeny | Mode::Webhook => {}
+            Mode::AlwaysDeny | Mode::Webhook(_) => {}
         }
     }
     out.dedup();

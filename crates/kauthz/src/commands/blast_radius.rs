@@ -175,8 +175,10 @@ pub fn run(args: BlastRadiusArgs) -> Result<u8, String> {
     let node_restriction =
         context::admission_flags(&crate::live::admission(&args.admission, &args.cluster)?).node_restriction().unwrap_or(true);
     let mut analyzer = Analyzer::with_admission(&loaded.chain, &loaded.state, args.depth, node_restriction);
-    // The ranking table only counts; the rules reviews behind the writes are skipped.
-    if args.node.is_none() && matches!(args.output, OutputFormat::Table | OutputFormat::Wide) {
+    // The ranking table only counts and the HTML page draws no writes: the rules reviews
+    // behind the writes are skipped for both.
+    let all_nodes_table = args.node.is_none() && matches!(args.output, OutputFormat::Table | OutputFormat::Wide);
+    if all_nodes_table || args.output == OutputFormat::Html {
         analyzer = analyzer.without_writes();
     }
     let results = match &args.node {
