@@ -58,7 +58,7 @@ fn requests(size: &ClusterSize, n: usize) -> Vec<(Attributes, Decision)> {
         let i = (next() as usize % size.pods) / STATEFUL_EVERY * STATEFUL_EVERY;
         let (ns, pod, own) = (pod_namespace(i), pod_name(i), pod_node(i, size));
         let d = i / cluster_dump::PODS_PER_DEPLOYMENT;
-        let allowed = next() % 2 == 0 || size.nodes == 1;
+        let allowed = next().is_multiple_of(2) || size.nodes == 1;
         let node = if allowed { own.clone() } else { format!("node-{}", (i + 1 + next() as usize % (size.nodes - 1).max(1)) % size.nodes) };
         let node_index = i % size.nodes;
         let a = match next() % 8 {

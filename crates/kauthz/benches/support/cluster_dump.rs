@@ -230,7 +230,7 @@ fn write_pod(out: &mut impl Write, i: usize, size: &ClusterSize) -> io::Result<(
     let (ns, node, name) = (pod_namespace(i), pod_node(i, size), pod_name(i));
     let d = i / PODS_PER_DEPLOYMENT;
     let sa = d % 5;
-    let pvc = if i % STATEFUL_EVERY == 0 {
+    let pvc = if i.is_multiple_of(STATEFUL_EVERY) {
         format!(
             r#"{{"name": "data", "persistentVolumeClaim": {{"claimName": "data-{i}"}}}},
                     "#
