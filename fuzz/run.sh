@@ -26,7 +26,7 @@ cargo +nightly fuzz build
 for t in "${targets[@]}"; do
   mkdir -p "$scratch/$t" "corpus/$t"
   case $t in
-    snapshot_*|admission|review|watch_event) max_len=16384 ;;
+    snapshot_*|admission|review|watch_event|server_decode|kubeconfig) max_len=16384 ;;
     *) max_len=4096 ;;
   esac
   echo "== fuzz $t (${seconds}s)"

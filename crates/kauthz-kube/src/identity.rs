@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
-use kube::config::Kubeconfig;
+/// The parsed kubeconfig [`identity_of`] reads (kube's type).
+pub use kube::config::Kubeconfig;
 
 /// What a kubeconfig authenticates as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,8 +86,45 @@ pub enum IdentityError {
 
 /// Reads the credential of `context` (or the current context) of the kubeconfig at `path`.
 pub fn from_kubeconfig(path: &Path, context: Option<&str>) -> Result<CredentialIdentity, IdentityError> {
+    let config = Kubeconfig::read_from(path).map_err(|e| IdentityError::Kubeconfig { path: path.into(), message: e.to_string() })?;
+    identity_of(path, &config, context, &read_credential_file)
+}
+
+/// Largest certificate or token file read: credentials are a few kilobytes, and a path
+/// naming something endless (`/dev/zero`) must fail, not fill memory.
+pub const MAX_CREDENTIAL_FILE: u64 = 1 << 20;
+
+/// Reads a certificate or token file a kubeconfig names: devices and sockets are refused
+/// (a FIFO is a caller's pipe), and at most [`MAX_CREDENTIAL_FILE`] bytes are read.
+pub fn read_credential_file(file: &str) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let opened = std::fs::File::open(file)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        let t = opened.metadata()?.file_type();
+        if t.is_char_device() || t.is_block_device() || t.is_socket() {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "a device or socket, not a file"));
+        }
+    }
+    let mut bytes = Vec::new();
+    opened.take(MAX_CREDENTIAL_FILE + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_CREDENTIAL_FILE {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, format!("larger than {MAX_CREDENTIAL_FILE} bytes")));
+    }
+    Ok(bytes)
+}
+
+/// The credential of `context` (or the current context) of a parsed kubeconfig; `path`
+/// names it in errors, and `read` reads the certificate or token files it names (the file
+/// system through [`read_credential_file`] in [`from_kubeconfig`]; fuzzing passes its own).
+pub fn identity_of(
+    path: &Path,
+    config: &Kubeconfig,
+    context: Option<&str>,
+    read: &dyn Fn(&str) -> std::io::Result<Vec<u8>>,
+) -> Result<CredentialIdentity, IdentityError> {
     let fail = |message: String| IdentityError::Kubeconfig { path: path.into(), message };
-    let config = Kubeconfig::read_from(path).map_err(|e| fail(e.to_string()))?;
     let context_name = context
         .map(String::from)
         .or_else(|| config.current_context.clone())
@@ -115,7 +153,7 @@ pub fn from_kubeconfig(path: &Path, context: Option<&str>) -> Result<CredentialI
         (bytes, String::new())
     } else if let Some(file) = &auth.client_certificate {
         let from = format!(" ({file})");
-        let bytes = std::fs::read(file).map_err(|e| IdentityError::BadCertificate {
+        let bytes = read(file).map_err(|e| IdentityError::BadCertificate {
             path: path.into(),
             from: from.clone(),
             message: format!("cannot read: {e}"),
@@ -125,7 +163,11 @@ pub fn from_kubeconfig(path: &Path, context: Option<&str>) -> Result<CredentialI
         use secrecy::ExposeSecret as _;
         return Ok(CredentialIdentity::Token(token.expose_secret().trim().to_string()));
     } else if let Some(file) = &auth.token_file {
-        let token = std::fs::read_to_string(file).map_err(|e| fail(format!("token file {file}: {e}")))?;
+        let token = read(file)
+            .and_then(|b| {
+                String::from_utf8(b).map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
+            })
+            .map_err(|e| fail(format!("token file {file}: {e}")))?;
         return Ok(CredentialIdentity::Token(token.trim().to_string()));
     } else {
         return Err(IdentityError::NoCredential { path: path.into(), user: user_name });
@@ -274,6 +316,18 @@ mod tests {
         assert!(matches!(from_kubeconfig(&none, None), Err(IdentityError::NoCredential { .. })));
         assert!(matches!(from_kubeconfig(&dir.join("absent.conf"), None), Err(IdentityError::Kubeconfig { .. })));
         assert!(from_kubeconfig(&inline, Some("nope")).unwrap_err().to_string().contains("context \"nope\" not found"));
+
+        // A credential path naming a device fails instead of reading forever.
+        let zero = dir.join("zero.conf");
+        std::fs::write(&zero, kubeconfig("    client-certificate: /dev/zero\n    client-key: x.key")).unwrap();
+        let msg = from_kubeconfig(&zero, None).unwrap_err().to_string();
+        assert!(msg.contains("/dev/zero") && msg.contains("not a file"), "{msg}");
+        let big = dir.join("big.token");
+        std::fs::write(&big, vec![b'a'; MAX_CREDENTIAL_FILE as usize + 1]).unwrap();
+        let token_file = dir.join("token-file.conf");
+        std::fs::write(&token_file, kubeconfig(&format!("    tokenFile: {}", big.display()))).unwrap();
+        let msg = from_kubeconfig(&token_file, None).unwrap_err().to_string();
+        assert!(msg.contains("big.token") && msg.contains("larger than"), "{msg}");
         std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -270,7 +270,9 @@ fn authorize(shared: &Shared, body: &[u8]) -> Reply {
             kind.1.unwrap_or("")
         ));
     }
-    let mut sar: SubjectAccessReview = match serde_json::from_value(value) {
+    // The error names the field (`spec.resourceAttributes.verb: invalid type ...`), as
+    // `kauthz review` reports it.
+    let mut sar: SubjectAccessReview = match serde_path_to_error::deserialize(value) {
         Ok(s) => s,
         Err(e) => return Reply::bad_request(format!("invalid SubjectAccessReview: {e}")),
     };

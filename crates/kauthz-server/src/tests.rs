@@ -106,6 +106,18 @@ fn bad_requests() {
     assert_eq!(respond(&s, "GET", "/healthz", b"").status, 200);
 }
 
+/// An undecodable SubjectAccessReview is refused with the field named.
+#[test]
+fn bad_review_names_the_field() {
+    let s = shared(Mode::Node, None);
+    let body =
+        br#"{"apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","spec":{"user":"u","resourceAttributes":{"verb":5}}}"#;
+    let r = respond(&s, "POST", "/authorize", body);
+    assert_eq!(r.status, 400);
+    let message = serde_json::from_slice::<Value>(&r.body).unwrap()["message"].as_str().unwrap().to_string();
+    assert!(message.contains("spec.resourceAttributes.verb"), "{message}");
+}
+
 #[test]
 fn fail_when_stale_answers_503() {
     let own = sar("system:node:n1", &["system:nodes"], "get", "secrets", "app", "db");

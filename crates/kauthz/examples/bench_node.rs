@@ -13,7 +13,9 @@
 //!   then the whole `ClusterState` (object store, graph, RBAC) built from them;
 //! * memory: resident-set deltas from `/proc/self/statm` (the workspace forbids unsafe
 //!   code, so no counting allocator): the bare graph, and objects + store + graph;
-//! * decisions: the ten cases through `node::default_authorizer().decide` and through
+//! * decisions: the ten cases through `node::default_authorizer().check` (the decision
+//!   with its reason unrendered: `ns_single`), `.decide` (the reason rendered into a
+//!   `Verdict`'s String, as upstream's `Authorize` formats it: `ns_rendered`) and
 //!   `Chain::default().decide` (`system:masters`, Node, RBAC), each reading the state
 //!   through an `RwLock` read guard (as upstream's `Authorize` takes the graph's RLock),
 //!   single-threaded and while a writer thread re-applies pod `ns0/testwrite` every
@@ -69,6 +71,7 @@ struct CaseResult {
     allowed: bool,
     ns_single: f64,
     ns_contention: f64,
+    ns_rendered: f64,
     ns_chain_single: f64,
     ns_chain_contention: f64,
 }
@@ -82,10 +85,19 @@ fn measure(state: &RwLock<ClusterState>, target: Duration, results: &mut [CaseRe
         let node = time_loop(target, |n| {
             for _ in 0..n {
                 let s = state.read().expect("lock");
-                let v = authz.decide(black_box(s.graph()), black_box(&a));
+                let v = authz.check(black_box(s.graph()), black_box(&a));
                 assert_eq!(v.decision, expect, "{}", CASES[i].0);
             }
         });
+        if !contended {
+            r.ns_rendered = time_loop(target, |n| {
+                for _ in 0..n {
+                    let s = state.read().expect("lock");
+                    let v = authz.decide(black_box(s.graph()), black_box(&a));
+                    assert_eq!(v.decision, expect, "{}", CASES[i].0);
+                }
+            });
+        }
         let whole = time_loop(target, |n| {
             for _ in 0..n {
                 let s = state.read().expect("lock");
@@ -214,7 +226,7 @@ fn main() {
             .map(|r| {
                 serde_json::json!({
                     "name": r.name, "allowed": r.allowed,
-                    "ns_single": r.ns_single, "ns_contention": r.ns_contention,
+                    "ns_single": r.ns_single, "ns_contention": r.ns_contention, "ns_rendered": r.ns_rendered,
                     "ns_chain_single": r.ns_chain_single, "ns_chain_contention": r.ns_chain_contention,
                 })
             })
@@ -236,6 +248,7 @@ fn main() {
             "contention_writes": writes.load(Ordering::Relaxed),
             "notes": [
                 "decisions read the state through a std RwLock read guard",
+                "ns_single: NodeAuthorizer::check (reason unrendered); ns_rendered: NodeAuthorizer::decide (reason formatted into a String)",
                 "total_bytes: objects + store + graph + RBAC of the ClusterState",
             ],
         });
@@ -254,11 +267,11 @@ fn main() {
         total_bytes as f64 / 1048576.0,
         per_pod(total_bytes)
     );
-    println!("  {:<42} {:>12} {:>14} {:>12} {:>14}", "case", "ns/decision", "contended ns", "chain ns", "contended");
+    println!("  {:<42} {:>12} {:>14} {:>12} {:>12} {:>14}", "case", "ns/decision", "contended ns", "rendered ns", "chain ns", "contended");
     for r in &results {
         println!(
-            "  {:<42} {:>12.1} {:>14.1} {:>12.1} {:>14.1}",
-            r.name, r.ns_single, r.ns_contention, r.ns_chain_single, r.ns_chain_contention
+            "  {:<42} {:>12.1} {:>14.1} {:>12.1} {:>12.1} {:>14.1}",
+            r.name, r.ns_single, r.ns_contention, r.ns_rendered, r.ns_chain_single, r.ns_chain_contention
         );
     }
     println!("  writes during contention: {}", writes.load(Ordering::Relaxed));

@@ -5,13 +5,16 @@ use std::sync::OnceLock;
 
 use super::graph::{Graph, VertexType};
 use super::{GraphPath, NodeAuthorizerConfig, node_identity};
-use crate::authz::{Attributes, Verdict};
+use crate::authz::{Attributes, Decision, Verdict};
 use crate::model::PolicyRule;
 use crate::rbac::rule::rule_allows;
 use crate::selector::Operator;
 
 /// The namespace holding node leases.
 const NODE_LEASE_NAMESPACE: &str = "kube-node-lease";
+
+/// Upstream's reason for leases elsewhere (`%q` of [`NODE_LEASE_NAMESPACE`]).
+const LEASE_NAMESPACE_ONLY: &str = "can only access leases in the \"kube-node-lease\" system namespace";
 
 /// The Node authorizer for one feature-gate configuration: its gates and the static rules
 /// evaluated once from them (as upstream evaluates `NodeRules()` at construction).
@@ -35,16 +38,73 @@ enum Basis {
     Graph(VertexType),
 }
 
-fn no(reason: impl Into<String>) -> (Verdict, Basis) {
-    (Verdict::no_opinion(reason), Basis::Other)
+/// Why the Node authorizer decided as it did, exactly as upstream words it, but rendered
+/// only when asked for: the decision path itself never formats or allocates (upstream
+/// formats `no relationship found ...` on every miss; a webhook writes the reason straight
+/// into its response).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeReason<'a> {
+    /// A fixed reason (empty for most decisions).
+    Fixed(&'static str),
+    /// `no relationship found between node '<node>' and this object`.
+    NoRelationship(&'a str),
+    /// `unknown node for user "<user>"` (the user name quoted as Go's `%q`).
+    UnknownNode(&'a str),
+    /// `node '<node>' cannot read all nodes, only its own Node object`.
+    CannotReadAllNodes(&'a str),
+    /// `node '<node>' cannot read '<name>', only its own Node object`.
+    CannotReadNode(&'a str, &'a str),
+    /// `nodes may not <verb> podcertificaterequests`.
+    PodCertificateRequestVerb(&'a str),
 }
 
-fn yes() -> (Verdict, Basis) {
-    (Verdict::allow(""), Basis::Other)
+impl std::fmt::Display for NodeReason<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NodeReason::Fixed(s) => f.write_str(s),
+            NodeReason::NoRelationship(node) => write!(f, "no relationship found between node '{node}' and this object"),
+            NodeReason::UnknownNode(user) => write!(f, "unknown node for user {}", crate::gostr::quote(user)),
+            NodeReason::CannotReadAllNodes(node) => write!(f, "node '{node}' cannot read all nodes, only its own Node object"),
+            NodeReason::CannotReadNode(node, name) => write!(f, "node '{node}' cannot read '{name}', only its own Node object"),
+            NodeReason::PodCertificateRequestVerb(verb) => write!(f, "nodes may not {verb} podcertificaterequests"),
+        }
+    }
 }
 
-fn no_relationship(node: &str) -> (Verdict, Basis) {
-    no(format!("no relationship found between node '{node}' and this object"))
+/// A Node-authorizer decision with its reason unrendered ([`NodeAuthorizer::check`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeVerdict<'a> {
+    /// The decision (the Node authorizer never denies: Allow or NoOpinion).
+    pub decision: Decision,
+    /// The reason, borrowing from the request.
+    pub reason: NodeReason<'a>,
+}
+
+impl NodeVerdict<'_> {
+    /// The verdict with its reason rendered.
+    pub fn into_verdict(self) -> Verdict {
+        let reason = match self.reason {
+            NodeReason::Fixed(s) => s.to_string(),
+            other => other.to_string(),
+        };
+        Verdict { decision: self.decision, reason, error: None }
+    }
+}
+
+fn no(reason: &'static str) -> (NodeVerdict<'static>, Basis) {
+    (NodeVerdict { decision: Decision::NoOpinion, reason: NodeReason::Fixed(reason) }, Basis::Other)
+}
+
+fn no_because(reason: NodeReason<'_>) -> (NodeVerdict<'_>, Basis) {
+    (NodeVerdict { decision: Decision::NoOpinion, reason }, Basis::Other)
+}
+
+fn yes() -> (NodeVerdict<'static>, Basis) {
+    (NodeVerdict { decision: Decision::Allow, reason: NodeReason::Fixed("") }, Basis::Other)
+}
+
+fn no_relationship(node: &str) -> (NodeVerdict<'_>, Basis) {
+    no_because(NodeReason::NoRelationship(node))
 }
 
 /// A field requirement `spec.nodeName == <node>` (upstream compares field, Equals and value).
@@ -78,12 +138,20 @@ impl NodeAuthorizer {
     /// Upstream `Authorize`, without an explanation. Graph lookups do not allocate; only
     /// NoOpinion reasons that name the node do.
     pub fn decide(&self, graph: &Graph, attrs: &Attributes) -> Verdict {
+        self.decide_inner(graph, attrs).0.into_verdict()
+    }
+
+    /// Upstream `Authorize` with the reason left unrendered: neither allocates nor formats
+    /// (render the reason with [`NodeReason`]'s `Display`, or [`NodeVerdict::into_verdict`]).
+    #[inline]
+    pub fn check<'a>(&self, graph: &Graph, attrs: &'a Attributes) -> NodeVerdict<'a> {
         self.decide_inner(graph, attrs).0
     }
 
     /// Upstream `Authorize`, with the graph path behind a graph-based Allow.
     pub fn authorize(&self, graph: &Graph, attrs: &Attributes) -> (Verdict, Option<GraphPath>) {
         let (verdict, basis) = self.decide_inner(graph, attrs);
+        let verdict = verdict.into_verdict();
         let path = match basis {
             Basis::Graph(vtype) => {
                 node_identity(&attrs.user).map(|node| GraphPath::find(graph, node, vtype, &attrs.namespace, &attrs.name))
@@ -93,33 +161,36 @@ impl NodeAuthorizer {
         (verdict, path)
     }
 
-    fn decide_inner(&self, graph: &Graph, attrs: &Attributes) -> (Verdict, Basis) {
+    fn decide_inner<'a>(&self, graph: &Graph, attrs: &'a Attributes) -> (NodeVerdict<'a>, Basis) {
         let Some(node) = node_identity(&attrs.user) else { return no("") };
         if node.is_empty() {
-            return no(format!("unknown node for user {}", crate::gostr::quote(&attrs.user.name)));
+            return no_because(NodeReason::UnknownNode(&attrs.user.name));
         }
         if attrs.resource_request {
             let g = graph;
-            match (attrs.api_group.as_str(), attrs.resource.as_str()) {
-                ("", "secrets") => return self.read_namespaced(g, node, VertexType::Secret, attrs),
-                ("", "configmaps") => return self.read_namespaced(g, node, VertexType::ConfigMap, attrs),
-                ("", "persistentvolumeclaims") => {
+            // One match on the resource (mostly told apart by length), then its group.
+            let core = attrs.api_group.is_empty();
+            let group = attrs.api_group.as_str();
+            match attrs.resource.as_str() {
+                "secrets" if core => return self.read_namespaced(g, node, VertexType::Secret, attrs),
+                "configmaps" if core => return self.read_namespaced(g, node, VertexType::ConfigMap, attrs),
+                "persistentvolumeclaims" if core => {
                     return if attrs.subresource == "status" {
                         self.status_update(g, node, VertexType::Pvc, attrs)
                     } else {
                         self.get(g, node, VertexType::Pvc, attrs)
                     };
                 }
-                ("", "persistentvolumes") => return self.get(g, node, VertexType::Pv, attrs),
-                ("resource.k8s.io", "resourceclaims") => return self.get(g, node, VertexType::ResourceClaim, attrs),
-                ("storage.k8s.io", "volumeattachments") => return self.get(g, node, VertexType::VolumeAttachment, attrs),
-                ("", "serviceaccounts") => return self.service_account(g, node, attrs),
-                ("coordination.k8s.io", "leases") => return lease(node, attrs),
-                ("storage.k8s.io", "csinodes") => return self.csi_node(node, attrs),
-                ("resource.k8s.io", "resourceslices") => return self.resource_slice(g, node, attrs),
-                ("", "nodes") => return node_object(node, attrs),
-                ("", "pods") => return self.pod(g, node, attrs),
-                ("certificates.k8s.io", "podcertificaterequests") => {
+                "persistentvolumes" if core => return self.get(g, node, VertexType::Pv, attrs),
+                "resourceclaims" if group == "resource.k8s.io" => return self.get(g, node, VertexType::ResourceClaim, attrs),
+                "volumeattachments" if group == "storage.k8s.io" => return self.get(g, node, VertexType::VolumeAttachment, attrs),
+                "serviceaccounts" if core => return self.service_account(g, node, attrs),
+                "leases" if group == "coordination.k8s.io" => return lease(node, attrs),
+                "csinodes" if group == "storage.k8s.io" => return self.csi_node(node, attrs),
+                "resourceslices" if group == "resource.k8s.io" => return self.resource_slice(g, node, attrs),
+                "nodes" if core => return node_object(node, attrs),
+                "pods" if core => return self.pod(g, node, attrs),
+                "podcertificaterequests" if group == "certificates.k8s.io" => {
                     // With the gate off upstream answers NoOpinion without trying the rules.
                     return if self.config.pod_certificate_request { self.pod_certificate_request(g, node, attrs) } else { no("") };
                 }
@@ -130,18 +201,18 @@ impl NodeAuthorizer {
     }
 
     /// Upstream `authorize`: a name is required, then the graph decides.
-    fn by_graph(&self, graph: &Graph, node: &str, vtype: VertexType, attrs: &Attributes) -> (Verdict, Basis) {
+    fn by_graph<'a>(&self, graph: &Graph, node: &'a str, vtype: VertexType, attrs: &'a Attributes) -> (NodeVerdict<'a>, Basis) {
         if attrs.name.is_empty() {
             return no("No Object name found");
         }
         if graph.has_path_from(node, vtype, &attrs.namespace, &attrs.name) {
-            (Verdict::allow(""), Basis::Graph(vtype))
+            (NodeVerdict { decision: Decision::Allow, reason: NodeReason::Fixed("") }, Basis::Graph(vtype))
         } else {
             no_relationship(node)
         }
     }
 
-    fn status_update(&self, graph: &Graph, node: &str, vtype: VertexType, attrs: &Attributes) -> (Verdict, Basis) {
+    fn status_update<'a>(&self, graph: &Graph, node: &'a str, vtype: VertexType, attrs: &'a Attributes) -> (NodeVerdict<'a>, Basis) {
         if !matches!(attrs.verb.as_str(), "update" | "patch") {
             return no("can only get/update/patch this type");
         }
@@ -151,7 +222,7 @@ impl NodeAuthorizer {
         self.by_graph(graph, node, vtype, attrs)
     }
 
-    fn get(&self, graph: &Graph, node: &str, vtype: VertexType, attrs: &Attributes) -> (Verdict, Basis) {
+    fn get<'a>(&self, graph: &Graph, node: &'a str, vtype: VertexType, attrs: &'a Attributes) -> (NodeVerdict<'a>, Basis) {
         if attrs.verb != "get" {
             return no("can only get individual resources of this type");
         }
@@ -161,7 +232,7 @@ impl NodeAuthorizer {
         self.by_graph(graph, node, vtype, attrs)
     }
 
-    fn read_namespaced(&self, graph: &Graph, node: &str, vtype: VertexType, attrs: &Attributes) -> (Verdict, Basis) {
+    fn read_namespaced<'a>(&self, graph: &Graph, node: &'a str, vtype: VertexType, attrs: &'a Attributes) -> (NodeVerdict<'a>, Basis) {
         if !attrs.is_read_only() {
             return no("can only read resources of this type");
         }
@@ -174,7 +245,7 @@ impl NodeAuthorizer {
         self.by_graph(graph, node, vtype, attrs)
     }
 
-    fn service_account(&self, graph: &Graph, node: &str, attrs: &Attributes) -> (Verdict, Basis) {
+    fn service_account<'a>(&self, graph: &Graph, node: &'a str, attrs: &'a Attributes) -> (NodeVerdict<'a>, Basis) {
         if attrs.verb == "get" && attrs.subresource.is_empty() {
             if !(self.config.kubelet_service_account_token_for_credential_providers || self.config.pod_certificate_request) {
                 return no("not allowed to get service accounts");
@@ -189,13 +260,13 @@ impl NodeAuthorizer {
             return no("can only create token subresource of serviceaccount");
         }
         if graph.has_path_from(node, VertexType::ServiceAccount, &attrs.namespace, &attrs.name) {
-            (Verdict::allow(""), Basis::Graph(VertexType::ServiceAccount))
+            (NodeVerdict { decision: Decision::Allow, reason: NodeReason::Fixed("") }, Basis::Graph(VertexType::ServiceAccount))
         } else {
             no_relationship(node)
         }
     }
 
-    fn csi_node(&self, node: &str, attrs: &Attributes) -> (Verdict, Basis) {
+    fn csi_node(&self, node: &str, attrs: &Attributes) -> (NodeVerdict<'static>, Basis) {
         let verb = attrs.verb.as_str();
         match attrs.subresource.as_str() {
             "" => {
@@ -220,7 +291,7 @@ impl NodeAuthorizer {
         yes()
     }
 
-    fn resource_slice(&self, graph: &Graph, node: &str, attrs: &Attributes) -> (Verdict, Basis) {
+    fn resource_slice<'a>(&self, graph: &Graph, node: &'a str, attrs: &'a Attributes) -> (NodeVerdict<'a>, Basis) {
         if !attrs.subresource.is_empty() {
             return no("cannot authorize ResourceSlice subresources");
         }
@@ -241,7 +312,7 @@ impl NodeAuthorizer {
         }
     }
 
-    fn pod_certificate_request(&self, graph: &Graph, node: &str, attrs: &Attributes) -> (Verdict, Basis) {
+    fn pod_certificate_request<'a>(&self, graph: &Graph, node: &'a str, attrs: &'a Attributes) -> (NodeVerdict<'a>, Basis) {
         if !attrs.subresource.is_empty() {
             return no("nodes may not access the status subresource of PodCertificateRequests");
         }
@@ -255,11 +326,11 @@ impl NodeAuthorizer {
                     no("can only list/watch podcertificaterequests with nodeName field selector")
                 }
             }
-            verb => no(format!("nodes may not {verb} podcertificaterequests")),
+            verb => no_because(NodeReason::PodCertificateRequestVerb(verb)),
         }
     }
 
-    fn pod(&self, graph: &Graph, node: &str, attrs: &Attributes) -> (Verdict, Basis) {
+    fn pod<'a>(&self, graph: &Graph, node: &'a str, attrs: &'a Attributes) -> (NodeVerdict<'a>, Basis) {
         match (attrs.subresource.as_str(), attrs.verb.as_str()) {
             ("", "get") => self.get(graph, node, VertexType::Pod, attrs),
             ("", "list" | "watch") => {
@@ -287,13 +358,14 @@ pub fn handles(group: &str, resource: &str) -> bool {
 }
 
 /// Upstream `authorizeLease`.
-fn lease(node: &str, attrs: &Attributes) -> (Verdict, Basis) {
+fn lease(node: &str, attrs: &Attributes) -> (NodeVerdict<'static>, Basis) {
     let verb = attrs.verb.as_str();
     if !matches!(verb, "get" | "create" | "update" | "patch" | "delete") {
         return no("can only get, create, update, patch, or delete a node lease");
     }
     if attrs.namespace != NODE_LEASE_NAMESPACE {
-        return no(format!("can only access leases in the {} system namespace", crate::gostr::quote(NODE_LEASE_NAMESPACE)));
+        // `%q` of the namespace, as upstream formats it.
+        return no(LEASE_NAMESPACE_ONLY);
     }
     if verb != "create" && attrs.name != node {
         return no("can only access node lease with the same name as the requesting node");
@@ -303,16 +375,16 @@ fn lease(node: &str, attrs: &Attributes) -> (Verdict, Basis) {
 
 /// Upstream `authorizeNode`: reads compare the name directly (no graph), so a kubelet can
 /// read its Node before registering it.
-fn node_object(node: &str, attrs: &Attributes) -> (Verdict, Basis) {
+fn node_object<'a>(node: &'a str, attrs: &'a Attributes) -> (NodeVerdict<'a>, Basis) {
     match (attrs.subresource.as_str(), attrs.verb.as_str()) {
         ("", "create" | "update" | "patch") | ("status", "update" | "patch") => yes(),
         ("", "get" | "list" | "watch") => {
             if attrs.name == node {
                 yes()
             } else if attrs.name.is_empty() {
-                no(format!("node '{node}' cannot read all nodes, only its own Node object"))
+                no_because(NodeReason::CannotReadAllNodes(node))
             } else {
-                no(format!("node '{node}' cannot read '{}', only its own Node object", attrs.name))
+                no_because(NodeReason::CannotReadNode(node, &attrs.name))
             }
         }
         _ => no(""),
@@ -375,4 +447,35 @@ pub fn node_rules(config: &NodeAuthorizerConfig) -> Vec<PolicyRule> {
 pub fn default_authorizer() -> &'static NodeAuthorizer {
     static DEFAULT: OnceLock<NodeAuthorizer> = OnceLock::new();
     DEFAULT.get_or_init(NodeAuthorizer::default)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The constant lease reason is upstream's `%q` formatting of the namespace.
+    #[test]
+    fn lease_reason_quotes_the_namespace() {
+        assert_eq!(
+            LEASE_NAMESPACE_ONLY,
+            format!("can only access leases in the {} system namespace", crate::gostr::quote(NODE_LEASE_NAMESPACE))
+        );
+    }
+
+    /// Every lazy reason renders as upstream words it.
+    #[test]
+    fn reasons_render_as_upstream() {
+        let cases = [
+            (NodeReason::Fixed("x"), "x"),
+            (NodeReason::NoRelationship("n1"), "no relationship found between node 'n1' and this object"),
+            (NodeReason::UnknownNode("system:node:"), "unknown node for user \"system:node:\""),
+            (NodeReason::CannotReadAllNodes("n1"), "node 'n1' cannot read all nodes, only its own Node object"),
+            (NodeReason::CannotReadNode("n1", "n2"), "node 'n1' cannot read 'n2', only its own Node object"),
+            (NodeReason::PodCertificateRequestVerb("patch"), "nodes may not patch podcertificaterequests"),
+        ];
+        for (reason, want) in cases {
+            assert_eq!(reason.to_string(), want);
+            assert_eq!(NodeVerdict { decision: Decision::NoOpinion, reason }.into_verdict(), Verdict::no_opinion(want));
+        }
+    }
 }

@@ -139,9 +139,9 @@ impl VertexHasher {
     #[inline]
     fn key_hash(&self, vtype: VertexType, namespace: &str, name: &str) -> u64 {
         let mut h = self.0.build_hasher();
-        h.write_u8(vtype as u8);
+        // Type and namespace length in one word: one mixing round fewer per lookup.
+        h.write_u64((vtype as u64) << 32 | namespace.len() as u64);
         h.write(namespace.as_bytes());
-        h.write_usize(namespace.len());
         h.write(name.as_bytes());
         h.finish()
     }
@@ -335,17 +335,31 @@ impl Graph {
     /// The id of a vertex, without allocating.
     #[inline]
     pub(crate) fn lookup(&self, vtype: VertexType, namespace: &str, name: &str) -> Option<u32> {
-        let (slots, arena) = (&self.slots, self.arena.as_str());
+        let (slots, arena) = (&self.slots, self.arena.as_bytes());
         self.table
             .find(self.hasher.key_hash(vtype, namespace, name), |&id| {
-                let v = slots[id as usize].as_ref().expect("live vertex");
+                let Some(Some(v)) = slots.get(id as usize) else { return false };
+                // Byte slices of the arena: no char-boundary checks on the lookup path.
+                let (key, ns_len) = (v.key as usize, v.ns_len as usize);
                 v.vtype == vtype
-                    && v.ns_len as usize == namespace.len()
+                    && ns_len == namespace.len()
                     && v.name_len as usize == name.len()
-                    && v.namespace(arena) == namespace
-                    && v.name(arena) == name
+                    && arena.get(key..key + ns_len) == Some(namespace.as_bytes())
+                    && arena.get(key + ns_len..key + ns_len + name.len()) == Some(name.as_bytes())
             })
             .copied()
+    }
+
+    /// Whether `id` is the live node vertex named `node_name`: the same answer as
+    /// `id == lookup(Node, "", node_name)` (node names are unique), without hashing.
+    #[inline]
+    fn is_node(&self, id: u32, node_name: &str) -> bool {
+        let Some(Some(v)) = self.slots.get(id as usize) else { return false };
+        let key = v.key as usize;
+        v.vtype == VertexType::Node
+            && v.ns_len == 0
+            && v.name_len as usize == node_name.len()
+            && self.arena.as_bytes().get(key..key + node_name.len()) == Some(node_name.as_bytes())
     }
 
     /// The smallest id not in use, as upstream's graph hands out ids.
@@ -561,9 +575,50 @@ impl Graph {
     /// Upstream `hasPathFrom`: whether node `node_name` can reach the object. Does not
     /// allocate.
     pub fn has_path_from(&self, node_name: &str, vtype: VertexType, namespace: &str, name: &str) -> bool {
-        let Some(node) = self.lookup(VertexType::Node, "", node_name) else { return false };
         let Some(start) = self.lookup(vtype, namespace, name) else { return false };
-        self.reaches(node, start, vtype)
+        // The node's id is needed only to read a destination index; the search compares
+        // destinations with the node by name ([`Graph::is_node`]), which saves a second
+        // hash lookup on every decision. A node absent from the graph reaches nothing.
+        let v = self.v(start);
+        if let Some(index) = &v.index {
+            let Some(node) = self.lookup(VertexType::Node, "", node_name) else { return false };
+            if index.has(node) {
+                return true;
+            }
+            if vtype.authoritative_index() {
+                return false;
+            }
+            return start == node || self.dfs(start, node);
+        }
+        if self.is_node(start, node_name) {
+            return true;
+        }
+        let mut budget = DFS_BUDGET;
+        match self.dfs_named(start, node_name, &mut budget) {
+            Some(found) => found,
+            // Past the budget: the visiting search, with the node's id.
+            None => self.lookup(VertexType::Node, "", node_name).is_some_and(|node| self.dfs_visited(start, node)),
+        }
+    }
+
+    /// [`Graph::dfs_bounded`] comparing vertices with the node by name.
+    fn dfs_named(&self, from: u32, node_name: &str, budget: &mut u32) -> Option<bool> {
+        for e in &self.v(from).out {
+            if *budget == 0 {
+                return None;
+            }
+            *budget -= 1;
+            if e.dest != NONE {
+                if self.is_node(e.dest, node_name) {
+                    return Some(true);
+                }
+                continue;
+            }
+            if self.is_node(e.to, node_name) || self.dfs_named(e.to, node_name, budget)? {
+                return Some(true);
+            }
+        }
+        Some(false)
     }
 
     #[inline]

@@ -17,7 +17,7 @@ mod collisions;
 #[cfg(test)]
 mod tests;
 
-pub use authorizer::{NodeAuthorizer, default_authorizer, handles, node_rules};
+pub use authorizer::{NodeAuthorizer, NodeReason, NodeVerdict, default_authorizer, handles, node_rules};
 pub use graph::{Graph, VertexRef, VertexType};
 
 use crate::authz::{Attributes, UserInfo, Verdict};

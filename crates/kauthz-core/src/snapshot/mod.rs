@@ -15,7 +15,10 @@ use serde_json::value::RawValue;
 
 use crate::model::{Kind, Object};
 
+mod split;
 mod stream;
+
+pub use split::{DEFAULT_CHUNK, stream_lists};
 
 /// A parsed snapshot: decoded objects in input order, plus what was skipped.
 #[derive(Debug, Default)]
@@ -77,16 +80,32 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Snapshot, LoadError> {
         let mut files = Vec::new();
         collect_files(path, &mut files)?;
         for file in files {
-            let label = file.display().to_string();
-            let text = std::fs::read_to_string(&file).map_err(|e| LoadError {
-                file: label.clone(),
-                location: String::new(),
-                message: format!("cannot read: {e}"),
-            })?;
-            snapshot.extend(parse_text(&label, &text)?);
+            snapshot.extend(load_file(&file)?);
         }
     }
     Ok(snapshot)
+}
+
+/// Files at least this large are streamed ([`stream_lists`]) rather than read whole.
+const STREAM_MIN_BYTES: u64 = 8 << 20;
+
+/// Reads one file. Large regular files are streamed, so that a big `List` is never held
+/// as text; whatever the stream cannot take (see [`stream_lists`]) and small files are read
+/// whole and parsed by [`parse_text`], as are pipes (which cannot be read twice).
+fn load_file(file: &Path) -> Result<Snapshot, LoadError> {
+    let label = file.display().to_string();
+    let cannot_read = |e: std::io::Error| LoadError { file: label.clone(), location: String::new(), message: format!("cannot read: {e}") };
+    let mut opened = std::fs::File::open(file).map_err(cannot_read)?;
+    if opened.metadata().is_ok_and(|m| m.is_file() && m.len() >= STREAM_MIN_BYTES) {
+        if let Ok(Some(snapshot)) = stream_lists(&mut opened, DEFAULT_CHUNK) {
+            return Ok(snapshot);
+        }
+        // Anything unusual is read again from the start: its answer or error is parse_text's.
+        opened = std::fs::File::open(file).map_err(cannot_read)?;
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut opened, &mut text).map_err(cannot_read)?;
+    parse_text(&label, &text)
 }
 
 /// Lists the files to read under `path`: the path itself when it is not a directory,
@@ -622,6 +641,88 @@ subjects:
         // A kind merely ending in "List" without items is an (unknown) object, as in files.
         let odd = serde_json::json!({"apiVersion": "v1", "kind": "CheckList", "metadata": {"name": "x"}});
         assert_eq!(decode_object(odd), Ok(None));
+    }
+
+    /// The streaming reader answers exactly as `parse_text`, or leaves the input to it;
+    /// read boundaries anywhere (every chunk size down to one byte) change nothing.
+    #[test]
+    fn streaming_matches_whole_text() {
+        let pod = |name: &str| {
+            format!(
+                r#"{{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"{name}","namespace":"ns","labels":{{"a":"b\"}}{{"}}}},"spec":{{"nodeName":"n1","volumes":[{{"name":"v","secret":{{"secretName":"s-{name}"}}}}]}}}}"#
+            )
+        };
+        let list = |items: &[String]| {
+            format!(
+                "{{\n  \"apiVersion\": \"v1\",\n  \"items\": [\n{}\n  ],\n  \"kind\": \"List\",\n  \"metadata\": {{\"resourceVersion\": \"\"}}\n}}\n",
+                items.join(",\n")
+            )
+        };
+        let streamed = [
+            list(&[pod("a"), pod("b")]),
+            list(&[]),
+            // Items the single-pass decoder gives up on (nulls, unusual key order) take the
+            // careful decoder, item by item.
+            list(&[pod("a"), r#"{"apiVersion":"v1","kind":"Node","metadata":{"name":"w","labels":null}}"#.into()]),
+            list(&[r#"{"metadata":{"name":"w"},"kind":"Node","apiVersion":"v1"}"#.into()]),
+            // Skipped kinds, unknown versions, secrets, a nested List, escapes, a lone surrogate.
+            list(&[
+                r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"}}"#.into(),
+                r#"{"apiVersion":"v9","kind":"Pod","metadata":{"name":"p"}}"#.into(),
+                r#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"n"},"data":{"k":"dg=="}}"#.into(),
+                list(&[pod("nested")]),
+                r#"{"apiVersion":"v1","kind":"Node","metadata":{"name":"\u00e9\ud800\\\"{["}}"#.into(),
+            ]),
+            format!("\u{feff}{}{}", list(&[pod("a")]), list(&[pod("b")])),
+            r#"{"kind":"PodList","items":[],"apiVersion":"v1","metadata":{"x":[1,2,{"y":"}"}],"n":-1.5e3,"t":true}}"#.into(),
+            // Nothing at all is an empty snapshot either way.
+            String::new(),
+            " \n".into(),
+        ];
+        let whole_text_only = [
+            pod("single"),
+            "[]".to_string(),
+            r#"{"apiVersion":"v1","kind":"Node","items":[],"metadata":{"name":"x"}}"#.into(),
+            r#"{"apiVersion":"v1","kind":"List","items":[],"items":[]}"#.into(),
+            r#"{"apiVersion":"v1","kind":"List","items":{}}"#.into(),
+            r#"{"apiVersion":"v1","kind":"List","items":[1]}"#.into(),
+            list(&[pod("a"), r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":5}}"#.into()]),
+            list(&[pod("a")]).replace("]", "}"),
+            list(&[pod("a")])[..60].to_string(),
+            format!("{} x", list(&[pod("a")])),
+            r#"{"apiVersion":"v1","kind":"List","items":[],"metadata":{"a":tru}}"#.into(),
+        ];
+        for text in streamed.iter().chain(&whole_text_only) {
+            let whole = parse_text("f.json", text);
+            for chunk in [1, 2, 3, 7, 64, 1000, DEFAULT_CHUNK] {
+                let got = stream_lists(text.as_bytes(), chunk).unwrap();
+                match (&got, &whole) {
+                    (Some(s), Ok(w)) => {
+                        assert_eq!((&s.objects, &s.skipped), (&w.objects, &w.skipped), "{text}");
+                        assert!(streamed.contains(text), "unexpectedly streamed: {text}");
+                    }
+                    (None, _) => assert!(whole_text_only.contains(text), "not streamed (chunk {chunk}): {text}"),
+                    (Some(_), Err(e)) => panic!("streamed what parse_text refuses ({e}): {text}"),
+                }
+            }
+        }
+        // Through the file loader: a large file is streamed and loads as parse_text reads it.
+        let dir = TempDir::new("stream");
+        let items: Vec<String> = (0..60_000).map(|i| pod(&format!("p{i}"))).collect();
+        let text = list(&items);
+        assert!(text.len() as u64 >= STREAM_MIN_BYTES);
+        std::fs::write(dir.0.join("big.json"), &text).unwrap();
+        let loaded = load_paths(&[dir.0.join("big.json")]).unwrap();
+        assert_eq!(loaded.objects, parse_text("big.json", &text).unwrap().objects);
+        assert_eq!(loaded.objects.len(), 60_000);
+        // A bad item deep in a large file: the error names file, document, item and field.
+        let mut bad = items.clone();
+        bad[59_000] = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"nodeName":7}}"#.into();
+        std::fs::write(dir.0.join("bad.json"), list(&bad)).unwrap();
+        let e = load_paths(&[dir.0.join("bad.json")]).unwrap_err();
+        assert!(e.file.ends_with("bad.json"), "{e}");
+        assert_eq!(e.location, "document 1, items[59000]");
+        assert!(e.message.contains("spec.nodeName"), "{e}");
     }
 
     /// The single-pass decoder and the tree decoder agree on everything the former takes.

@@ -20,15 +20,22 @@ use crate::model::{Kind, Object};
 /// Decodes JSON text, or `None` if it is not a JSON object or anything about it needs the
 /// careful decoder.
 pub(super) fn try_json(text: &str) -> Option<Snapshot> {
-    if !text.trim_start().starts_with('{') {
-        return None;
-    }
     let mut snapshot = Snapshot::default();
+    try_json_into(text, &mut snapshot).then_some(snapshot)
+}
+
+/// [`try_json`] appending to `out`; `false` when the careful decoder is needed, and then
+/// `out` may hold part of the text's objects (the caller discards them).
+pub(super) fn try_json_into(text: &str, out: &mut Snapshot) -> bool {
+    if !text.trim_start().starts_with('{') {
+        return false;
+    }
     let mut de = serde_json::Deserializer::from_str(text);
-    de::Deserializer::deserialize_map(&mut de, ObjectVisitor { out: &mut snapshot }).ok()?;
+    if de::Deserializer::deserialize_map(&mut de, ObjectVisitor { out }).is_err() {
+        return false;
+    }
     // Concatenated documents are rare: leave them to the careful decoder.
-    de.end().ok()?;
-    Some(snapshot)
+    de.end().is_ok()
 }
 
 /// Decodes one JSON object: a `List` (its items streamed), a known kind, or a skipped one.
