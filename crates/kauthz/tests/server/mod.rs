@@ -121,15 +121,26 @@ fn serve_live_without_a_reachable_apiserver_never_answers() {
 }
 
 /// The apiserver side of deploy/ is one kauthz itself reads: its AuthorizationConfiguration
-/// parses, and the webhook (kauthz) is named as not evaluated offline.
+/// passes upstream's validation (which opens the webhook's kubeconfig: pointed here at
+/// deploy/'s own copy instead of the node path), and the webhook (kauthz) is named as not
+/// evaluated offline.
 #[test]
 fn deploy_authorization_config_is_valid() {
+    let dir = std::env::temp_dir().join(format!("kauthz-deploy-authz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = std::fs::read_to_string(root().join("deploy/apiserver/authorization-config.yaml")).unwrap();
+    let kubeconfig = root().join("deploy/apiserver/webhook.kubeconfig");
+    assert!(config.contains("/etc/kubernetes/kauthz/webhook.kubeconfig"));
+    let config = config.replace("/etc/kubernetes/kauthz/webhook.kubeconfig", kubeconfig.to_str().unwrap());
+    let path = dir.join("authorization-config.yaml");
+    std::fs::write(&path, config).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_kauthz"))
         .current_dir(root())
         .args(["can-i", "get", "secrets/x", "-n", "a", "--as-node", "n1", "-f", "examples/kubeletauthz/cluster.yaml"])
-        .args(["--authorization-config", "deploy/apiserver/authorization-config.yaml"])
+        .args(["--authorization-config", path.to_str().unwrap()])
         .output()
         .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains(r#"webhook "kauthz.kauthz-system" not evaluated"#), "{text}{}", String::from_utf8_lossy(&out.stderr));
 }
