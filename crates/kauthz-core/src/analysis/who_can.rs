@@ -70,8 +70,15 @@ pub fn who_can(chain: &Chain, state: &ClusterState, attrs: &Attributes) -> Vec<H
                     let mut probe = attrs.clone();
                     probe.user = UserInfo::new(p.user.clone(), (!p.group.is_empty()).then(|| p.group.clone()));
                     // A policy naming both a user and a group holds only for that user in
-                    // that group: neither subject alone holds it, so it lists no holder.
+                    // that group: neither subject alone holds it, so it lists no holder —
+                    // unless the identity always carries that group: a node (system:nodes)
+                    // or a service account (system:serviceaccounts[:namespace]).
                     if !p.user.is_empty() && !p.group.is_empty() && p.user != "*" && p.group != "*" {
+                        if let Some(holder) = identity_holder(&p.user, &p.group)
+                            && abac::policy_allows(p, &probe)
+                        {
+                            out.push(Holder { via: format!("ABAC: policy line {}", i + 1), ..holder });
+                        }
                         continue;
                     }
                     if abac::policy_allows(p, &probe) {
@@ -103,6 +110,27 @@ pub fn who_can(chain: &Chain, state: &ClusterState, attrs: &Attributes) -> Vec<H
 /// is probed first: if it is allowed, every node is. Otherwise the candidates are the nodes
 /// the graph relates to the object, plus the node the request names or selects; each is
 /// confirmed by asking the authorizer.
+/// The holder a user-and-group ABAC subject amounts to when every credential of that user
+/// carries the group: a node's user is always in `system:nodes`, a service account's in
+/// `system:serviceaccounts` and `system:serviceaccounts:<namespace>`.
+fn identity_holder(user: &str, group: &str) -> Option<Holder> {
+    let holder = |kind: &str, name: &str, namespace: &str| Holder {
+        kind: kind.into(),
+        name: name.into(),
+        namespace: namespace.into(),
+        via: String::new(),
+    };
+    if let Some(node) = user.strip_prefix(crate::node::NODE_USER_PREFIX)
+        && !node.is_empty()
+        && group == crate::node::NODES_GROUP
+    {
+        return Some(holder("Node", node, ""));
+    }
+    let (namespace, name) = user.strip_prefix("system:serviceaccount:")?.split_once(':')?;
+    let always = group == "system:serviceaccounts" || group.strip_prefix("system:serviceaccounts:") == Some(namespace);
+    (always && !namespace.is_empty() && !name.is_empty() && !name.contains(':')).then(|| holder("ServiceAccount", name, namespace))
+}
+
 fn node_holders(authorizer: &crate::node::NodeAuthorizer, state: &ClusterState, attrs: &Attributes) -> Vec<Holder> {
     use crate::node;
     let ask = |node_name: &str| {
@@ -198,6 +226,15 @@ mod tests {
         let attrs = Attributes::resource(UserInfo::default(), "get", "secrets", "ns", "x");
         let got: Vec<(String, String)> = who_can(&chain, &s, &attrs).into_iter().map(|h| (h.kind, h.name)).collect();
         assert_eq!(got, [("Group", "system:masters"), ("User", "bob"), ("Group", "ops")].map(|(k, n)| (k.to_string(), n.to_string())));
+        // A node's user always carries system:nodes, a service account's its groups.
+        let policy = r#"{"user":"system:node:n1","group":"system:nodes","namespace":"*","resource":"*"}
+{"user":"system:serviceaccount:ns:sa","group":"system:serviceaccounts:ns","namespace":"*","resource":"*"}
+{"user":"system:serviceaccount:ns:other","group":"system:serviceaccounts:elsewhere","namespace":"*","resource":"*"}"#;
+        let chain = Chain::from_modes("ABAC", Some(("p", policy))).unwrap();
+        let got: Vec<(String, String, String)> = who_can(&chain, &s, &attrs).into_iter().map(|h| (h.kind, h.name, h.namespace)).collect();
+        assert!(got.contains(&("Node".into(), "n1".into(), String::new())), "{got:?}");
+        assert!(got.contains(&("ServiceAccount".into(), "sa".into(), "ns".into())), "{got:?}");
+        assert!(!got.iter().any(|h| h.1 == "other"), "{got:?}");
     }
 
     #[test]
