@@ -21,6 +21,7 @@ use kauthz_core::admission::NodeRestriction;
 use kauthz_core::chain::Chain;
 use kauthz_core::enforce::Mode;
 use kauthz_core::model::{Kind, Object};
+use kauthz_core::node::collisions::{COLLIDING_BITS, NAMESPACE, colliding_names, old_key_hash, random_names};
 use kauthz_core::node::graph::VertexType;
 use kauthz_core::state::ClusterState;
 use serde_json::json;
@@ -28,79 +29,6 @@ use serde_json::json;
 use crate::{Shared, respond, served};
 
 const N: usize = 20_000;
-const NAMESPACE: &str = "ns";
-const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-
-/// The graph's previous FxHash step and its public multiplier.
-fn fx_add(hash: u64, word: u64) -> u64 {
-    (hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
-}
-
-fn fx_bytes(mut hash: u64, bytes: &[u8]) -> u64 {
-    for chunk in bytes.chunks(8) {
-        let mut word = [0u8; 8];
-        word[..chunk.len()].copy_from_slice(chunk);
-        hash = fx_add(hash, u64::from_le_bytes(word));
-    }
-    hash
-}
-
-/// `n` secret names whose old vertex-key hashes share their low 20 bits (the construction
-/// of `kauthz_core::node::collisions`: the second 8-byte word is solved for).
-fn colliding_names(n: usize) -> Vec<String> {
-    let prefix = fx_add(fx_bytes(fx_add(0, VertexType::Secret as u64), NAMESPACE.as_bytes()), NAMESPACE.len() as u64);
-    let target: u64 = 0x5_6f6f;
-    let mut names = Vec::with_capacity(n);
-    let mut counter: u64 = 0;
-    while names.len() < n {
-        counter += 1;
-        let mut a = [b'a'; 8];
-        let mut c = counter;
-        for byte in a.iter_mut() {
-            *byte = ALPHABET[(c % ALPHABET.len() as u64) as usize];
-            c /= ALPHABET.len() as u64;
-        }
-        let need = fx_add(prefix, u64::from_le_bytes(a)).rotate_left(5) ^ target;
-        let (b0, b1, nibble) = (need as u8, (need >> 8) as u8, (need >> 16) as u8 & 0xf);
-        if !ALPHABET.contains(&b0) || !ALPHABET.contains(&b1) {
-            continue;
-        }
-        let b2 = *ALPHABET.iter().find(|&&ch| ch & 0xf == nibble).expect("every nibble has a character");
-        let mut name = a.to_vec();
-        name.extend_from_slice(&[b0, b1, b2, b'z', b'z', b'z', b'z', b'z']);
-        names.push(String::from_utf8(name).expect("ASCII"));
-    }
-    names
-}
-
-fn old_key_hash(name: &str) -> u64 {
-    let h = fx_add(0, VertexType::Secret as u64);
-    let h = fx_bytes(h, NAMESPACE.as_bytes());
-    let h = fx_add(h, NAMESPACE.len() as u64);
-    fx_bytes(h, name.as_bytes())
-}
-
-fn random_names(n: usize) -> Vec<String> {
-    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-    (0..n)
-        .map(|i| {
-            let mut name: Vec<u8> = (0..10)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    ALPHABET[(state % ALPHABET.len() as u64) as usize]
-                })
-                .collect();
-            let mut c = i;
-            for _ in 0..6 {
-                name.push(ALPHABET[c % ALPHABET.len()]);
-                c /= ALPHABET.len();
-            }
-            String::from_utf8(name).expect("ASCII")
-        })
-        .collect()
-}
 
 /// Secrets referenced per pod: the vertex inserts, not JSON, dominate the cost.
 const PER_POD: usize = 10;
@@ -150,9 +78,10 @@ fn run(names: &[String]) -> Duration {
 #[test]
 fn colliding_secret_names_cost_what_random_names_cost() {
     let colliding = colliding_names(N);
-    let mask = (1u64 << 20) - 1;
-    let low = old_key_hash(&colliding[0]) & mask;
-    assert!(colliding.iter().all(|n| old_key_hash(n) & mask == low), "the names collide under the old hash");
+    let mask = (1u64 << COLLIDING_BITS) - 1;
+    let old_hash = |name: &str| old_key_hash(VertexType::Secret, NAMESPACE, name);
+    let low = old_hash(&colliding[0]) & mask;
+    assert!(colliding.iter().all(|n| old_hash(n) & mask == low), "the names collide under the old hash");
     let random = random_names(N);
     let (mut best_colliding, mut best_random) = (Duration::MAX, Duration::MAX);
     for _ in 0..2 {

@@ -12,8 +12,8 @@ pub mod populator;
 #[cfg(any(test, feature = "sample"))]
 pub mod sample;
 
-#[cfg(test)]
-mod collisions;
+#[cfg(any(test, feature = "sample"))]
+pub mod collisions;
 #[cfg(test)]
 mod tests;
 
