@@ -201,7 +201,7 @@ func Covered(r Rule, req Request) bool {
 	}
 	if req.NonResource {
 		for _, u := range r.NonResourceURLs {
-			if u == "*" || u == req.Path || (strings.HasSuffix(u, "*") && strings.HasPrefix(req.Path, strings.TrimSuffix(u, "*"))) {
+			if u == "*" || u == req.Path || (strings.HasSuffix(u, "*") && strings.HasPrefix(req.Path, strings.TrimRight(u, "*"))) {
 				return true
 			}
 		}

@@ -80,6 +80,8 @@ func TestCovered(t *testing.T) {
 		{"pods/* is not a wildcard", Rule{Verbs: []string{"get"}, APIGroups: []string{""}, Resources: []string{"pods/*"}}, Request{Verb: "get", Resource: "pods", Subresource: "log"}, false},
 		{"names", Rule{Verbs: []string{"get"}, APIGroups: []string{""}, Resources: []string{"secrets"}, ResourceNames: []string{"a"}}, Request{Verb: "get", Resource: "secrets", Name: "b"}, false},
 		{"url prefix", Rule{Verbs: []string{"get"}, NonResourceURLs: []string{"/api/*"}}, Request{NonResource: true, Verb: "get", Path: "/api/v1"}, true},
+		{"url stars all trimmed", Rule{Verbs: []string{"get"}, NonResourceURLs: []string{"**"}}, Request{NonResource: true, Verb: "get", Path: "/healthz/sub/path"}, true},
+		{"url stars all trimmed after a prefix", Rule{Verbs: []string{"get"}, NonResourceURLs: []string{"/api**"}}, Request{NonResource: true, Verb: "get", Path: "/apis"}, true},
 		{"url exact", Rule{Verbs: []string{"get"}, NonResourceURLs: []string{"/api"}}, Request{NonResource: true, Verb: "get", Path: "/api/v1"}, false},
 		{"url rule vs resource", Rule{Verbs: []string{"*"}, NonResourceURLs: []string{"*"}}, Request{Verb: "get", Resource: "pods"}, false},
 		{"selector rule", Rule{Verbs: []string{"list"}, APIGroups: []string{""}, Resources: []string{"pods"}, FieldSelector: "spec.nodeName=n1"},
