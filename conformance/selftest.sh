@@ -17,7 +17,7 @@ BUILD=1
 MUTANTS=()
 ALL_MUTANTS=(ignore-init-containers rbac-ignore-resource-names no-reason-prefix noderestriction-allow-taints list-json-rule-source
   who-can-skip-groups who-can-any-subject-kind list-drop-node-rows quote-all-non-ascii-printable skip-selector-validation
-  matchconditions-ignore invalid-status-names-kind)
+  matchconditions-ignore invalid-status-names-kind authzconfig-not-strict)
 
 while [ $# -gt 0 ]; do
   case "$1" in

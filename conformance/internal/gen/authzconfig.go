@@ -1,6 +1,8 @@
 package gen
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -22,6 +24,12 @@ type AuthzConfig struct {
 	Invalid string
 	// Missing lists webhooks whose kubeconfig file is not written (an invalid class).
 	Missing map[string]bool
+	// JSON writes the configuration as a JSON document (upstream decodes it with its JSON
+	// decoder, in document order, instead of converting YAML).
+	JSON bool
+	// DuplicateName repeats every authorizer's "name" key in the JSON document, first with
+	// this value (an invalid class: strict decoding refuses duplicate fields).
+	DuplicateName string
 }
 
 // matchConditionPool is the generator's CEL: every variable (user, groups, uid, extra,
@@ -132,6 +140,7 @@ func (c *cluster) authzConfig(r *rand.Rand) *AuthzConfig {
 	if r.IntN(3) == 0 {
 		c.breakConfig(r, cfg)
 	}
+	cfg.JSON = r.IntN(4) == 0
 	return cfg
 }
 
@@ -168,7 +177,8 @@ func (c *cluster) breakConfig(r *rand.Rand, cfg *AuthzConfig) {
 		class := []string{"timeout-missing", "timeout-long", "timeout-negative", "ttl-negative", "failure-policy", "sar-version",
 			"mc-version", "mc-version-missing", "name-missing", "name-duplicate", "name-invalid", "name-wrong", "type-unknown",
 			"type-missing", "type-duplicate", "webhook-missing", "webhook-extra", "kubeconfig-relative", "kubeconfig-missing",
-			"kubeconfig-incluster", "connection-type", "mc-empty", "mc-duplicate", "mc-invalid", "no-authorizers"}[r.IntN(25)]
+			"kubeconfig-incluster", "connection-type", "mc-empty", "mc-duplicate", "mc-invalid", "no-authorizers",
+			"unknown-field", "json-duplicate-field"}[r.IntN(27)]
 		cfg.Invalid = strings.TrimPrefix(cfg.Invalid+","+class, ",")
 		switch class {
 		case "timeout-missing":
@@ -239,6 +249,31 @@ func (c *cluster) breakConfig(r *rand.Rand, cfg *AuthzConfig) {
 		case "no-authorizers":
 			cfg.Authorizers = nil
 			return
+		case "unknown-field":
+			// A field no version of the type defines, at any level; YAML 1.1 keys (`on`, `y`)
+			// become booleans in upstream's YAML-to-JSON conversion, and field names are
+			// case-sensitive.
+			key := []string{"bogus", "Name", "Timeout", "on", "y", "é\tx", "webhooks", "matchCondition"}[r.IntN(8)]
+			switch r.IntN(4) {
+			case 0:
+				a[key] = 1
+			case 1:
+				wh[key] = "x"
+			case 2:
+				if ci, ok := wh["connectionInfo"].(map[string]any); ok {
+					ci[key] = true
+				} else {
+					a[key] = 1
+				}
+			default:
+				if conds, ok := wh["matchConditions"].([]map[string]any); ok && len(conds) > 0 {
+					conds[r.IntN(len(conds))][key] = "x"
+				} else {
+					wh[key] = "x"
+				}
+			}
+		case "json-duplicate-field":
+			cfg.DuplicateName = []string{"Bad_Name", "rbac", ""}[r.IntN(3)]
 		}
 	}
 }
@@ -288,12 +323,27 @@ func (cfg *AuthzConfig) write(dir string) (string, error) {
 		}
 	}
 	doc := map[string]any{"apiVersion": "apiserver.config.k8s.io/v1", "kind": "AuthorizationConfiguration", "authorizers": resolve(cfg.Authorizers)}
-	data, err := yaml.Marshal(doc)
-	if err != nil {
-		return "", err
-	}
-	if cfg.Invalid != "" {
-		data = append([]byte("# invalid: "+cfg.Invalid+"\n"), data...)
+	var data []byte
+	if cfg.JSON || cfg.DuplicateName != "" {
+		data, err = json.Marshal(doc)
+		if err != nil {
+			return "", err
+		}
+		if cfg.DuplicateName != "" {
+			// Go's encoder writes "name" right after "kubeConfigFile"/before "type" (sorted keys);
+			// the earlier duplicate carries the other value, the last one wins.
+			dup, _ := json.Marshal(cfg.DuplicateName)
+			data = bytes.ReplaceAll(data, []byte(`"name":`), append(append([]byte(`"name":`), dup...), []byte(`,"name":`)...))
+		}
+		data = append(data, '\n')
+	} else {
+		data, err = yaml.Marshal(doc)
+		if err != nil {
+			return "", err
+		}
+		if cfg.Invalid != "" {
+			data = append([]byte("# invalid: "+cfg.Invalid+"\n"), data...)
+		}
 	}
 	path := filepath.Join(abs, "authz-config.yaml")
 	return path, os.WriteFile(path, data, 0o644)

@@ -38,11 +38,14 @@ pub enum Mutant {
     /// The 422 for an invalid SubjectAccessReview names the kind (`SubjectAccessReview.authorization.k8s.io`)
     /// instead of the empty kind the apiserver's decoder leaves.
     InvalidStatusNamesKind,
+    /// An AuthorizationConfiguration is decoded leniently: unknown and duplicate fields,
+    /// which upstream's strict decoder refuses, are accepted.
+    AuthzConfigNotStrict,
 }
 
 impl Mutant {
     /// Every mutant, for `selftest.sh` and error messages.
-    pub const ALL: [Mutant; 12] = [
+    pub const ALL: [Mutant; 13] = [
         Mutant::IgnoreInitContainers,
         Mutant::RbacIgnoreResourceNames,
         Mutant::NoReasonPrefix,
@@ -55,6 +58,7 @@ impl Mutant {
         Mutant::SkipSelectorValidation,
         Mutant::MatchConditionsIgnore,
         Mutant::InvalidStatusNamesKind,
+        Mutant::AuthzConfigNotStrict,
     ];
 
     /// The `KAUTHZ_MUTANT` value selecting this mutant.
@@ -72,6 +76,7 @@ impl Mutant {
             Mutant::SkipSelectorValidation => "skip-selector-validation",
             Mutant::MatchConditionsIgnore => "matchconditions-ignore",
             Mutant::InvalidStatusNamesKind => "invalid-status-names-kind",
+            Mutant::AuthzConfigNotStrict => "authzconfig-not-strict",
         }
     }
 }

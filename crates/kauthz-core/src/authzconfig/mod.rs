@@ -13,6 +13,8 @@ use crate::authz::{Attributes, aggregate_errors};
 use crate::cel;
 use crate::selector::Operator;
 
+mod strict;
+
 /// Why an AuthorizationConfiguration cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthorizationConfigError {
@@ -224,14 +226,37 @@ fn str_field<'a>(obj: &'a Json, key: &str) -> &'a str {
 /// Parses, defaults and validates an AuthorizationConfiguration (YAML or JSON).
 pub fn load(path: &str, text: &str) -> Result<Vec<ConfiguredAuthorizer>, AuthorizationConfigError> {
     let decode = |message: String| AuthorizationConfigError::Decode { path: path.to_string(), message };
-    let v: Json =
-        serde_saphyr::from_str_with_options(text, crate::snapshot::yaml_options()).map_err(|e| decode(format!("invalid YAML: {e}")))?;
+    // Upstream reads a JSON document with a JSON decoder (duplicate keys allowed, the last
+    // wins) and anything else as YAML.
+    let json_input = strict::is_json_buffer(text);
+    let (v, tree): (Json, strict::KeyTree) = if json_input {
+        let invalid = |e: serde_json::Error| decode(format!("invalid JSON: {e}"));
+        (serde_json::from_str(text).map_err(invalid)?, serde_json::from_str(text).map_err(invalid)?)
+    } else {
+        let invalid = |e: serde_saphyr::Error| decode(format!("invalid YAML: {e}"));
+        (
+            serde_saphyr::from_str_with_options(text, crate::snapshot::yaml_options()).map_err(invalid)?,
+            serde_saphyr::from_str_with_options(text, crate::snapshot::yaml_options()).map_err(invalid)?,
+        )
+    };
     let api_version = str_field(&v, "apiVersion");
     let kind = str_field(&v, "kind");
     if !matches!(api_version, "apiserver.config.k8s.io/v1" | "apiserver.config.k8s.io/v1beta1" | "apiserver.config.k8s.io/v1alpha1")
         || kind != "AuthorizationConfiguration"
     {
         return Err(decode(format!("expected apiserver.config.k8s.io/v1 AuthorizationConfiguration, found {api_version}/{kind}")));
+    }
+    #[allow(unused_mut)]
+    let mut strict_errors = strict::strict_errors(&tree, !json_input);
+    #[cfg(feature = "mutants")]
+    if crate::mutants::active(crate::mutants::Mutant::AuthzConfigNotStrict) {
+        strict_errors.clear();
+    }
+    if !strict_errors.is_empty() {
+        return Err(AuthorizationConfigError::Invalid {
+            path: path.to_string(),
+            message: format!("failed to load AuthorizationConfiguration from file: strict decoding error: {}", strict_errors.join(", ")),
+        });
     }
     let entries: Vec<Json> = match v.get("authorizers") {
         None | Some(Json::Null) => Vec::new(),
