@@ -151,7 +151,7 @@ pub fn load_objects(args: &ClusterArgs) -> Result<(Vec<Object>, Option<String>),
     }
     let mut objects = Vec::with_capacity(snap.items.len());
     for item in snap.items {
-        if let Some(object) = kauthz_core::snapshot::decode_object(item)? {
+        if let Some(object) = kauthz_core::snapshot::decode_object(item).map_err(|e| e.to_string())? {
             objects.push(object);
         }
     }

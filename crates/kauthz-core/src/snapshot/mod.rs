@@ -363,16 +363,33 @@ fn json_type(v: &Value) -> &'static str {
 /// Decodes one JSON value that is a single Kubernetes object (used for watch events).
 /// A `List` is refused: a watch event carries one object, and taking only one of a
 /// list's items (or all of them) would apply something the event did not say.
-pub fn decode_object(value: Value) -> Result<Option<Object>, String> {
+pub fn decode_object(value: Value) -> Result<Option<Object>, ObjectError> {
     if let Some(Value::String(kind)) = value.get("kind")
         && kind.ends_with("List")
         && value.get("items").is_some()
     {
-        return Err(format!("expected a single object, found a {kind}"));
+        return Err(ObjectError::List { kind: kind.clone() });
     }
     let mut snapshot = Snapshot::default();
-    decode_value(value, "object", &mut snapshot).map_err(|(_, m)| m)?;
+    decode_value(value, "object", &mut snapshot).map_err(|(_, message)| ObjectError::Invalid { message })?;
     Ok(snapshot.objects.pop())
+}
+
+/// Why [`decode_object`] refuses a value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ObjectError {
+    /// The value is a list (`kind` ending in `List`, with `items`), not one object.
+    #[error("expected a single object, found a {kind}")]
+    List {
+        /// The list's kind.
+        kind: String,
+    },
+    /// The object does not decode; `message` names the field as the file loader does.
+    #[error("{message}")]
+    Invalid {
+        /// What is wrong.
+        message: String,
+    },
 }
 
 #[cfg(test)]
@@ -635,7 +652,8 @@ subjects:
         let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": [
             {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "a"}},
             {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "b"}}]});
-        assert_eq!(decode_object(list), Err("expected a single object, found a List".into()));
+        assert_eq!(decode_object(list), Err(ObjectError::List { kind: "List".into() }));
+        assert_eq!(ObjectError::List { kind: "List".into() }.to_string(), "expected a single object, found a List");
         let pods = serde_json::json!({"apiVersion": "v1", "kind": "PodList", "items": []});
         assert!(decode_object(pods).is_err());
         // A kind merely ending in "List" without items is an (unknown) object, as in files.

@@ -136,7 +136,7 @@ fn apply_event(loaded: &mut Loaded, event: Value) -> Result<(), String> {
     let object = event.get("object").cloned().unwrap_or(Value::Null);
     match kind.as_str() {
         "ADDED" | "MODIFIED" | "DELETED" => {
-            let Some(obj): Option<Object> = snapshot::decode_object(object)? else { return Ok(()) };
+            let Some(obj): Option<Object> = snapshot::decode_object(object).map_err(|e| e.to_string())? else { return Ok(()) };
             if kind == "DELETED" {
                 loaded.state.delete(&obj.key());
             } else {
