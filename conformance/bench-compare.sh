@@ -38,7 +38,7 @@ fi
 echo "bench-compare: running Go (upstream)" >&2
 "$CONF/bin/benchnode" run --data "$DATA" --json --benchtime "${BENCHTIME_MS}ms" > "$DATA_DIR/go.json"
 echo "bench-compare: running Rust (kauthz)" >&2
-"$ROOT/target/release/examples/bench_node" --data "$DATA" --json --benchtime-ms "$BENCHTIME_MS" > "$DATA_DIR/rust.json"
+"${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/bench_node" --data "$DATA" --json --benchtime-ms "$BENCHTIME_MS" > "$DATA_DIR/rust.json"
 
 echo
 "$CONF/bin/benchnode" compare --go "$DATA_DIR/go.json" --rust "$DATA_DIR/rust.json"

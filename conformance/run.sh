@@ -6,7 +6,7 @@
 #                           [--kauthz PATH] [--max-print N] [--cross-queries N] [--keep-out]
 #
 #   --self         compare the oracle against itself (pipeline check; no cargo build)
-#   --kauthz PATH  use this kauthz binary instead of building target/release/kauthz
+#   --kauthz PATH  use this kauthz binary instead of building $CARGO_TARGET_DIR/release/kauthz (default target/)
 #   --cross-queries N  who-can queries per seed in the crosscheck step (default 6)
 #   --keep-out     keep every seed's work files (default: a seed's files are removed once it
 #                  compared clean, so long runs do not fill the disk)
@@ -67,7 +67,7 @@ elif [ -n "$KAUTHZ" ]; then
   [ -x "$IMPL" ] || fail "kauthz binary $IMPL not found or not executable"
 else
   (cd "$ROOT" && cargo build --release -p kauthz) || fail "cargo build --release -p kauthz failed"
-  IMPL="$ROOT/target/release/kauthz"
+  IMPL="${CARGO_TARGET_DIR:-$ROOT/target}/release/kauthz"
   [ -x "$IMPL" ] || fail "$IMPL is missing after cargo build (does crate kauthz build a binary named kauthz?)"
 fi
 
