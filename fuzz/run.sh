@@ -38,6 +38,14 @@ for t in "${targets[@]}"; do
     -print_final_stats=1 >"$log" 2>&1; then
     tail -n 60 "$log" >&2
     echo "fuzz target $t failed; the input is in fuzz/artifacts/$t/" >&2
+    # CI keeps only the log: print the failing inputs so they can be replayed elsewhere
+    # (base64 -d > file; cargo +nightly fuzz run $t file).
+    for a in "artifacts/$t"/*; do
+      [ -f "$a" ] || continue
+      echo "== $a ($(wc -c <"$a") bytes, base64 of the first 4096):" >&2
+      head -c 4096 "$a" | base64 -w 0 >&2
+      echo >&2
+    done
     exit 1
   fi
   grep -E '^stat::(number_of_executed_units|peak_rss_mb)' "$log" | tr '\n' ' '

@@ -5,6 +5,7 @@
 //! `binaryData`) have no field here at all, so they can never be stored or printed.
 
 mod core;
+pub(crate) mod quantity;
 mod rbac;
 mod storage;
 mod values;
@@ -12,6 +13,7 @@ mod values;
 use serde::{Deserialize, Serialize};
 
 pub use self::core::*;
+pub use self::quantity::QuantityError;
 pub use self::rbac::*;
 pub use self::storage::*;
 pub use self::values::{Quantity, Time};

@@ -6,43 +6,21 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::quantity::{self, QuantityError};
+
 /// A resource quantity (`1.5Gi`, `500m`, `1e3`), kept as written and compared by amount.
 #[derive(Debug, Clone)]
 pub struct Quantity {
     text: String,
-    amount: Decimal,
+    amount: quantity::Quantity,
 }
-
-/// An exact decimal: `digits × 10^exponent`, digits without leading or trailing zeros
-/// (empty for zero).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Decimal {
-    negative: bool,
-    digits: Vec<u8>,
-    exponent: i64,
-}
-
-/// Why a quantity string did not parse (apimachinery's `ErrFormatWrong` /
-/// `ErrSuffixUnknown`).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum QuantityError {
-    /// The number part is malformed.
-    #[error("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")]
-    Format,
-    /// The suffix is unknown.
-    #[error("unable to parse quantity's suffix")]
-    Suffix,
-}
-
-/// Exponents beyond this are refused: they cannot come from a real object and would make
-/// comparisons expensive.
-const MAX_EXPONENT: i64 = 1000;
 
 impl Quantity {
     /// Parses a quantity as `resource.ParseQuantity` does (values below nano precision are
-    /// rounded away from zero, as upstream rounds them).
+    /// rounded away from zero and binary-suffixed ones capped at the largest int64, as
+    /// upstream does).
     pub fn parse(text: &str) -> Result<Quantity, QuantityError> {
-        let amount = parse_decimal(text)?;
+        let amount = quantity::Quantity::parse(text)?;
         Ok(Quantity { text: text.to_string(), amount })
     }
 
@@ -51,7 +29,7 @@ impl Quantity {
         &self.text
     }
 
-    /// Compares amounts.
+    /// Compares amounts (`Quantity.Cmp`).
     pub fn cmp_amount(&self, other: &Quantity) -> Ordering {
         self.amount.cmp_value(&other.amount)
     }
@@ -85,161 +63,6 @@ impl<'de> Deserialize<'de> for Quantity {
             _ => return Err(serde::de::Error::custom("a quantity must be a string or a number")),
         };
         Quantity::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
-
-fn parse_decimal(text: &str) -> Result<Decimal, QuantityError> {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    let mut negative = false;
-    if let Some(&c) = bytes.first()
-        && (c == b'+' || c == b'-')
-    {
-        negative = c == b'-';
-        i = 1;
-    }
-    let mut digits: Vec<u8> = Vec::new();
-    let mut frac_len: i64 = 0;
-    let mut seen_dot = false;
-    let mut any_digit = false;
-    while i < bytes.len() {
-        match bytes[i] {
-            c @ b'0'..=b'9' => {
-                any_digit = true;
-                digits.push(c - b'0');
-                if seen_dot {
-                    frac_len += 1;
-                }
-            }
-            b'.' if !seen_dot => seen_dot = true,
-            _ => break,
-        }
-        i += 1;
-    }
-    if !any_digit {
-        return Err(QuantityError::Format);
-    }
-    let suffix = &text[i..];
-    let (exp10, pow1024) = match suffix {
-        "" => (0, 0),
-        "n" => (-9, 0),
-        "u" => (-6, 0),
-        "m" => (-3, 0),
-        "k" => (3, 0),
-        "M" => (6, 0),
-        "G" => (9, 0),
-        "T" => (12, 0),
-        "P" => (15, 0),
-        "E" => (18, 0),
-        "Ki" => (0, 1),
-        "Mi" => (0, 2),
-        "Gi" => (0, 3),
-        "Ti" => (0, 4),
-        "Pi" => (0, 5),
-        "Ei" => (0, 6),
-        s if s.starts_with(['e', 'E']) => {
-            let rest = &s[1..];
-            let body = rest.strip_prefix(['+', '-']).unwrap_or(rest);
-            if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(QuantityError::Suffix);
-            }
-            let e: i64 = rest.parse().map_err(|_| QuantityError::Suffix)?;
-            if e.abs() > MAX_EXPONENT {
-                return Err(QuantityError::Suffix);
-            }
-            (e, 0)
-        }
-        _ => return Err(QuantityError::Suffix),
-    };
-    for _ in 0..pow1024 {
-        multiply(&mut digits, 1024);
-    }
-    let mut d = Decimal { negative, digits, exponent: exp10 - frac_len };
-    d.normalize();
-    d.round_to_nano();
-    Ok(d)
-}
-
-fn multiply(digits: &mut Vec<u8>, by: u32) {
-    let mut carry = 0u32;
-    for d in digits.iter_mut().rev() {
-        let v = u32::from(*d) * by + carry;
-        *d = (v % 10) as u8;
-        carry = v / 10;
-    }
-    while carry > 0 {
-        digits.insert(0, (carry % 10) as u8);
-        carry /= 10;
-    }
-}
-
-impl Decimal {
-    fn normalize(&mut self) {
-        let lead = self.digits.iter().take_while(|&&d| d == 0).count();
-        self.digits.drain(..lead);
-        while self.digits.last() == Some(&0) {
-            self.digits.pop();
-            self.exponent += 1;
-        }
-        if self.digits.is_empty() {
-            self.negative = false;
-            self.exponent = 0;
-        }
-    }
-
-    /// Rounds away from zero to 9 fractional digits.
-    fn round_to_nano(&mut self) {
-        if self.exponent >= -9 {
-            return;
-        }
-        let drop = (-9 - self.exponent) as usize;
-        if drop >= self.digits.len() {
-            self.digits = vec![1];
-        } else {
-            self.digits.truncate(self.digits.len() - drop);
-            // Something non-zero was dropped (trailing zeros were normalized away).
-            let mut i = self.digits.len();
-            loop {
-                if i == 0 {
-                    self.digits.insert(0, 1);
-                    break;
-                }
-                i -= 1;
-                if self.digits[i] == 9 {
-                    self.digits[i] = 0;
-                } else {
-                    self.digits[i] += 1;
-                    break;
-                }
-            }
-        }
-        self.exponent = -9;
-        self.normalize();
-    }
-
-    fn cmp_value(&self, other: &Decimal) -> Ordering {
-        match (self.digits.is_empty(), other.digits.is_empty()) {
-            (true, true) => return Ordering::Equal,
-            (true, false) => return if other.negative { Ordering::Greater } else { Ordering::Less },
-            (false, true) => return if self.negative { Ordering::Less } else { Ordering::Greater },
-            _ => {}
-        }
-        if self.negative != other.negative {
-            return if self.negative { Ordering::Less } else { Ordering::Greater };
-        }
-        let magnitude = {
-            // Compare the positions of the most significant digits, then digit by digit.
-            let top_a = self.digits.len() as i64 + self.exponent;
-            let top_b = other.digits.len() as i64 + other.exponent;
-            top_a.cmp(&top_b).then_with(|| {
-                let n = self.digits.len().max(other.digits.len());
-                (0..n)
-                    .map(|i| (self.digits.get(i).copied().unwrap_or(0), other.digits.get(i).copied().unwrap_or(0)))
-                    .find(|(a, b)| a != b)
-                    .map_or(Ordering::Equal, |(a, b)| a.cmp(&b))
-            })
-        };
-        if self.negative { magnitude.reverse() } else { magnitude }
     }
 }
 
@@ -378,9 +201,26 @@ mod tests {
 
     #[test]
     fn bad_quantities() {
-        for s in ["", "abc", "1x", "1e", "1e+", "+", ".", "1Kib", "1e9999"] {
+        for s in ["", "abc", "1x", "1e", "1e+", "1Kib"] {
             assert!(Quantity::parse(s).is_err(), "{s}");
         }
+    }
+
+    /// Corner cases read from v1.37.2's `resource.ParseQuantity`.
+    #[test]
+    fn upstream_corner_cases() {
+        // A sign or a dot alone is zero.
+        for s in ["+", "-", "."] {
+            assert_eq!(q(s), q("0"), "{s}");
+        }
+        // Binary-suffixed amounts are capped at the largest int64.
+        assert_eq!(q("9Ei"), q("9223372036854775807"));
+        assert_eq!(q("9223372036854775807Ki"), q("9Ei"));
+        // The exponent is truncated to 32 bits; extreme ones parse (this was a fuzz crash:
+        // the i64::MIN exponent).
+        assert_eq!(q("1e4294967297"), q("10"));
+        assert_eq!(q("1e-9223372036854775808"), q("1"));
+        assert!(q("1e9999").cmp_amount(&q("1e9998")) == Ordering::Greater);
     }
 
     #[test]
