@@ -44,48 +44,53 @@ bench:
 bench-compare:
 	bash conformance/bench-compare.sh
 
+# Where the bench targets find cargo's binaries and keep their data: the target dir cargo
+# builds into (CARGO_TARGET_DIR when set), so a worktree with its own target dir benchmarks its
+# own build. Expanded by the recipe's shell.
+BT = $${CARGO_TARGET_DIR:-target}
+
 ## Load time and peak memory of a generated 100k-pod dump through the real binary.
 bench-load:
 	$(CARGO) build --release --locked -p kauthz --bins --examples
-	mkdir -p target/bench-data
-	test -s target/bench-data/pods-100k.json || ./target/release/examples/gen_pods 100000 > target/bench-data/pods-100k.json
-	/usr/bin/time -v ./target/release/kauthz can-i get secrets/db-1 -n ns-1 --as-node node-1 \
-		-f target/bench-data/pods-100k.json 2>&1 | grep -E '^(yes|no)|Elapsed|Maximum resident'
+	mkdir -p $(BT)/bench-data
+	test -s $(BT)/bench-data/pods-100k.json || $(BT)/release/examples/gen_pods 100000 > $(BT)/bench-data/pods-100k.json
+	/usr/bin/time -v $(BT)/release/kauthz can-i get secrets/db-1 -n ns-1 --as-node node-1 \
+		-f $(BT)/bench-data/pods-100k.json 2>&1 | grep -E '^(yes|no)|Elapsed|Maximum resident'
 
 ## GKE's maximum scale through the real binary: a generated whole-cluster `kubectl get -A -o json`
 ## dump (65,000 nodes, 1,000,000 pods with their secrets, configmaps, PVCs, PVs, VolumeAttachments,
-## ResourceSlices and RBAC; about 2.9 GB, kept in target/bench-data) loaded by `kauthz can-i -v`
+## ResourceSlices and RBAC; about 2.9 GB, kept in bench-data/ under the target dir) loaded by `kauthz can-i -v`
 ## (load time, state-build time, peak RSS), then decision latency over random requests
 ## (examples/bench_scale.rs) at 1M pods and at 100k pods (6,500 nodes) for comparison.
 SCALE_NODES ?= 65000
 SCALE_PODS ?= 1000000
 bench-scale:
 	$(CARGO) build --release --locked -p kauthz --bins --examples
-	mkdir -p target/bench-data
-	test -s target/bench-data/cluster-$(SCALE_PODS).json || ./target/release/examples/gen_cluster $(SCALE_NODES) $(SCALE_PODS) > target/bench-data/cluster-$(SCALE_PODS).json
-	test -s target/bench-data/cluster-100000.json || ./target/release/examples/gen_cluster 6500 100000 > target/bench-data/cluster-100000.json
-	@ls -l target/bench-data/cluster-$(SCALE_PODS).json
-	/usr/bin/time -v ./target/release/kauthz can-i get secrets/app-secret-0 -n ns-0 --as-node node-0 -v \
-		-f target/bench-data/cluster-$(SCALE_PODS).json 2>&1 | grep -E '^(yes|no)|^loaded|^built|Elapsed|Maximum resident'
-	./target/release/examples/bench_scale --data target/bench-data/cluster-100000.json --nodes 6500 --pods 100000
-	./target/release/examples/bench_scale --data target/bench-data/cluster-$(SCALE_PODS).json --nodes $(SCALE_NODES) --pods $(SCALE_PODS)
+	mkdir -p $(BT)/bench-data
+	test -s $(BT)/bench-data/cluster-$(SCALE_PODS).json || $(BT)/release/examples/gen_cluster $(SCALE_NODES) $(SCALE_PODS) > $(BT)/bench-data/cluster-$(SCALE_PODS).json
+	test -s $(BT)/bench-data/cluster-100000.json || $(BT)/release/examples/gen_cluster 6500 100000 > $(BT)/bench-data/cluster-100000.json
+	@ls -l $(BT)/bench-data/cluster-$(SCALE_PODS).json
+	/usr/bin/time -v $(BT)/release/kauthz can-i get secrets/app-secret-0 -n ns-0 --as-node node-0 -v \
+		-f $(BT)/bench-data/cluster-$(SCALE_PODS).json 2>&1 | grep -E '^(yes|no)|^loaded|^built|Elapsed|Maximum resident'
+	$(BT)/release/examples/bench_scale --data $(BT)/bench-data/cluster-100000.json --nodes 6500 --pods 100000
+	$(BT)/release/examples/bench_scale --data $(BT)/bench-data/cluster-$(SCALE_PODS).json --nodes $(SCALE_NODES) --pods $(SCALE_PODS)
 
 ## Webhook throughput and latency: kauthz serve (strict mode, HTTPS, the 100k-pod data set)
 ## under a bounded loopback load generator (8 keep-alive connections, 200k SARs).
 bench-serve:
 	$(CARGO) build --release --locked -p kauthz --bins --examples
 	$(CARGO) build --release --locked -p kauthz-server --example loadgen
-	mkdir -p target/bench-data
-	test -s target/bench-data/pods-100k.json || ./target/release/examples/gen_pods 100000 > target/bench-data/pods-100k.json
-	test -s target/bench-data/certs/tls.crt || ./target/release/examples/loadgen certs target/bench-data/certs
-	./target/release/examples/loadgen mix --nodes 500 --pods 100000 > target/bench-data/mix.jsonl
-	bash -c 'set -e; D=target/bench-data; ./target/release/kauthz serve -f $$D/pods-100k.json --mode strict \
+	mkdir -p $(BT)/bench-data
+	test -s $(BT)/bench-data/pods-100k.json || $(BT)/release/examples/gen_pods 100000 > $(BT)/bench-data/pods-100k.json
+	test -s $(BT)/bench-data/certs/tls.crt || $(BT)/release/examples/loadgen certs $(BT)/bench-data/certs
+	$(BT)/release/examples/loadgen mix --nodes 500 --pods 100000 > $(BT)/bench-data/mix.jsonl
+	bash -c 'set -e; D=$(BT)/bench-data; $(BT)/release/kauthz serve -f $$D/pods-100k.json --mode strict \
 	  --listen 127.0.0.1:18444 --tls-cert-file $$D/certs/tls.crt --tls-private-key-file $$D/certs/tls.key 2>$$D/serve.log & pid=$$!; \
 	  trap "kill $$pid" EXIT; for i in $$(seq 1 120); do grep -q listening $$D/serve.log && break; sleep 1; done; \
-	  ./target/release/examples/loadgen run --addr 127.0.0.1:18444 --ca $$D/certs/ca.crt --mix $$D/mix.jsonl --connections 8 --requests 200000'
+	  $(BT)/release/examples/loadgen run --addr 127.0.0.1:18444 --ca $$D/certs/ca.crt --mix $$D/mix.jsonl --connections 8 --requests 200000'
 	$(CARGO) build --release --locked -p kauthz-server --example contention
 	# Decisions with and without a writer applying 1000 pod updates/s (the watched state's lock).
-	./target/release/examples/contention 20000 2 2 1000
+	$(BT)/release/examples/contention 20000 2 2 1000
 
 ## Every fuzz target for FUZZ_SECONDS each (cargo-fuzz on the nightly toolchain; installs
 ## cargo-fuzz when missing). Long runs: `make fuzz FUZZ_SECONDS=3600` (see fuzz/README.md).
