@@ -20,13 +20,13 @@ fn cluster(nodes: usize, pods_per_node: usize) -> ClusterState {
     let namespaces = 500;
     let mut objects: Vec<Object> = defaults::bootstrap_policy().to_vec();
     for n in 0..nodes {
-        objects.push(Object::Node(Node { metadata: meta(format!("node-{n}"), ""), ..Node::default() }));
+        objects.push(Object::Node(Box::new(Node { metadata: meta(format!("node-{n}"), ""), ..Node::default() })));
     }
     for ns in 0..namespaces {
         let ns = format!("ns-{ns}");
-        objects.push(Object::ServiceAccount(ServiceAccount { metadata: meta("app".into(), &ns) }));
+        objects.push(Object::ServiceAccount(Box::new(ServiceAccount { metadata: meta("app".into(), &ns) })));
     }
-    objects.push(Object::ServiceAccount(ServiceAccount { metadata: meta("agent".into(), "kube-system") }));
+    objects.push(Object::ServiceAccount(Box::new(ServiceAccount { metadata: meta("agent".into(), "kube-system") })));
     let mut i = 0usize;
     for n in 0..nodes {
         let node = format!("node-{n}");

@@ -132,10 +132,10 @@ impl ClusterState {
 
     fn rebuild_rbac(&mut self) {
         let s = &self.store;
-        let roles = s.list(Kind::Role).filter_map(|o| if let Object::Role(r) = o { Some(r) } else { None });
-        let crs = s.list(Kind::ClusterRole).filter_map(|o| if let Object::ClusterRole(r) = o { Some(r) } else { None });
-        let rbs = s.list(Kind::RoleBinding).filter_map(|o| if let Object::RoleBinding(r) = o { Some(r) } else { None });
-        let crbs = s.list(Kind::ClusterRoleBinding).filter_map(|o| if let Object::ClusterRoleBinding(r) = o { Some(r) } else { None });
+        let roles = s.list(Kind::Role).filter_map(|o| if let Object::Role(r) = o { Some(&**r) } else { None });
+        let crs = s.list(Kind::ClusterRole).filter_map(|o| if let Object::ClusterRole(r) = o { Some(&**r) } else { None });
+        let rbs = s.list(Kind::RoleBinding).filter_map(|o| if let Object::RoleBinding(r) = o { Some(&**r) } else { None });
+        let crbs = s.list(Kind::ClusterRoleBinding).filter_map(|o| if let Object::ClusterRoleBinding(r) = o { Some(&**r) } else { None });
         self.rbac = RbacIndex::build(roles, crs, rbs, crbs);
     }
 

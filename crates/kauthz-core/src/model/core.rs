@@ -33,7 +33,7 @@ pub struct Node {
 #[serde(default, rename_all = "camelCase")]
 pub struct NodeSpec {
     /// Taints.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub taints: Vec<Taint>,
     /// Deprecated dynamic kubelet config source.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -153,22 +153,22 @@ pub struct PodSpec {
     #[serde(skip_serializing_if = "String::is_empty")]
     pub service_account_name: String,
     /// Image pull secrets.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub image_pull_secrets: Vec<NameRef>,
     /// Regular containers.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub containers: Vec<Container>,
     /// Init containers.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub init_containers: Vec<Container>,
     /// Ephemeral (debug) containers.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub ephemeral_containers: Vec<Container>,
     /// Volumes.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub volumes: Vec<Volume>,
     /// Dynamic resource allocation claims.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub resource_claims: Vec<PodResourceClaim>,
 }
 
@@ -177,13 +177,13 @@ pub struct PodSpec {
 #[serde(default, rename_all = "camelCase")]
 pub struct PodStatus {
     /// Names of claims generated from templates.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub resource_claim_statuses: Vec<PodResourceClaimStatus>,
     /// The claim created for extended resources, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extended_resource_claim_status: Option<ExtendedResourceClaimStatus>,
     /// Node-allocatable resources claimed through DRA (frozen for kubelets by NodeRestriction).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub node_allocatable_resource_claim_statuses: Vec<NodeAllocatableResourceClaimStatus>,
 }
 
@@ -194,13 +194,13 @@ pub struct NodeAllocatableResourceClaimStatus {
     /// The claim.
     pub resource_claim_name: String,
     /// Containers the claim's resources are attributed to.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub containers: Vec<String>,
     /// Mapped resources.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub mapping: Vec<NodeAllocatableMappedResources>,
     /// Overhead resources.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub overhead: Vec<NodeAllocatableOverheadResources>,
 }
 
@@ -262,7 +262,7 @@ pub struct ExtendedResourceClaimStatus {
     pub resource_claim_name: String,
     /// Which container requests map to which claim requests; compared by the Node
     /// authorizer's graph populator to detect changes.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub request_mappings: Vec<ContainerExtendedResourceRequest>,
 }
 
@@ -285,10 +285,10 @@ pub struct Container {
     /// Container name.
     pub name: String,
     /// Environment variables.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub env: Vec<EnvVar>,
     /// Whole-object environment sources.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub env_from: Vec<EnvFromSource>,
 }
 
@@ -504,6 +504,7 @@ pub struct PvcVolume {
 #[serde(default)]
 pub struct ProjectedVolume {
     /// The projected sources.
+    #[serde(deserialize_with = "crate::model::shrunk_vec")]
     pub sources: Vec<VolumeProjection>,
 }
 

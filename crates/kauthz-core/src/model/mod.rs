@@ -41,7 +41,7 @@ pub struct ObjectMeta {
     #[serde(skip_serializing_if = "StringMap::is_empty")]
     pub annotations: StringMap,
     /// Owner references.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub owner_references: Vec<OwnerReference>,
 }
 
@@ -134,6 +134,19 @@ impl<'de> Deserialize<'de> for StringMap {
     }
 }
 
+/// Deserializes a vector without the spare capacity its doubling growth left (a decoder
+/// does not know a JSON array's length in advance): a one-volume pod would otherwise keep
+/// room for four. Used as `deserialize_with` on the model's vector fields.
+pub(crate) fn shrunk_vec<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let mut v = Vec::<T>::deserialize(deserializer)?;
+    v.shrink_to_fit();
+    Ok(v)
+}
+
 /// A reference to an owning object.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
@@ -224,11 +237,13 @@ macro_rules! kinds {
             }
         }
 
-        /// A decoded object of a known kind.
+        /// A decoded object of a known kind. Every variant is boxed, so an `Object` is a tag
+        /// and a pointer (16 bytes) and each object costs its own kind's size, not the
+        /// largest kind's: a snapshot of a million objects holds them in one vector.
         #[derive(Debug, Clone, PartialEq)]
         #[allow(missing_docs)]
         pub enum Object {
-            $($variant($object),)+
+            $($variant(Box<$object>),)+
         }
 
         impl Object {
@@ -249,7 +264,7 @@ macro_rules! kinds {
 
             /// Decodes the struct for `kind` from any deserializer.
             pub fn deserialize_kind<'de, D: serde::Deserializer<'de>>(kind: Kind, d: D) -> Result<Object, D::Error> {
-                Ok(match kind { $(Kind::$variant => Object::$variant(Deserialize::deserialize(d)?),)+ })
+                Ok(match kind { $(Kind::$variant => Object::$variant(Box::new(Deserialize::deserialize(d)?)),)+ })
             }
         }
     };
@@ -263,7 +278,7 @@ kinds! {
     /// v1 Node
     Node(Node) = "" / "Node", "nodes", cluster, ["v1"];
     /// v1 Pod
-    Pod(Box<Pod>) = "" / "Pod", "pods", namespaced, ["v1"];
+    Pod(Pod) = "" / "Pod", "pods", namespaced, ["v1"];
     /// v1 Secret (metadata only)
     Secret(Secret) = "" / "Secret", "secrets", namespaced, ["v1"];
     /// v1 ConfigMap (metadata only)
@@ -273,7 +288,7 @@ kinds! {
     /// v1 PersistentVolumeClaim
     PersistentVolumeClaim(PersistentVolumeClaim) = "" / "PersistentVolumeClaim", "persistentvolumeclaims", namespaced, ["v1"];
     /// v1 PersistentVolume
-    PersistentVolume(Box<PersistentVolume>) = "" / "PersistentVolume", "persistentvolumes", cluster, ["v1"];
+    PersistentVolume(PersistentVolume) = "" / "PersistentVolume", "persistentvolumes", cluster, ["v1"];
     /// storage.k8s.io VolumeAttachment
     VolumeAttachment(VolumeAttachment) = "storage.k8s.io" / "VolumeAttachment", "volumeattachments", cluster, ["v1"];
     /// storage.k8s.io CSINode
@@ -351,4 +366,42 @@ pub struct ObjectKey {
     pub namespace: String,
     /// Name.
     pub name: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_is_a_tag_and_a_pointer() {
+        assert!(std::mem::size_of::<Object>() <= 16, "Object is {} bytes", std::mem::size_of::<Object>());
+    }
+
+    #[test]
+    fn decoded_vectors_keep_no_spare_capacity() {
+        let pod = r#"{"metadata": {"name": "p", "ownerReferences": [{"name": "rs"}]},
+            "spec": {"imagePullSecrets": [{"name": "pull"}],
+                "containers": [{"name": "c", "env": [{"name": "A"}, {"name": "B"}, {"name": "C"}], "envFrom": [{}]}],
+                "volumes": [{"name": "v", "projected": {"sources": [{}, {}, {}]}}]}}"#;
+        let Object::Pod(pod) = Object::from_json_str(Kind::Pod, pod).expect("decodes") else { panic!("not a pod") };
+        let spec = &pod.spec;
+        let volume = &spec.volumes[0];
+        let sources = &volume.projected.as_ref().expect("projected").sources;
+        let container = &spec.containers[0];
+        for (what, len, cap) in [
+            ("ownerReferences", pod.metadata.owner_references.len(), pod.metadata.owner_references.capacity()),
+            ("imagePullSecrets", spec.image_pull_secrets.len(), spec.image_pull_secrets.capacity()),
+            ("containers", spec.containers.len(), spec.containers.capacity()),
+            ("env", container.env.len(), container.env.capacity()),
+            ("envFrom", container.env_from.len(), container.env_from.capacity()),
+            ("volumes", spec.volumes.len(), spec.volumes.capacity()),
+            ("sources", sources.len(), sources.capacity()),
+        ] {
+            assert_eq!(cap, len, "{what}: capacity {cap} for {len} elements");
+        }
+        let role = r#"{"metadata": {"name": "r"}, "rules": [{"verbs": ["get"], "apiGroups": [""], "resources": ["pods"]}]}"#;
+        let Object::ClusterRole(role) = Object::from_json_str(Kind::ClusterRole, role).expect("decodes") else { panic!("not a role") };
+        assert_eq!(role.rules.capacity(), 1);
+        assert_eq!(role.rules[0].verbs.capacity(), 1);
+    }
 }

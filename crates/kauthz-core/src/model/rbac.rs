@@ -9,18 +9,19 @@ use super::ObjectMeta;
 #[serde(default, rename_all = "camelCase")]
 pub struct PolicyRule {
     /// Verbs, or `*`.
+    #[serde(deserialize_with = "crate::model::shrunk_vec")]
     pub verbs: Vec<String>,
     /// API groups (`""` is core), or `*`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub api_groups: Vec<String>,
     /// Resources, `res/sub`, `*/sub`, or `*`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub resources: Vec<String>,
     /// Resource names; empty means all.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub resource_names: Vec<String>,
     /// Non-resource URLs, optionally ending in `*`.
-    #[serde(rename = "nonResourceURLs", skip_serializing_if = "Vec::is_empty")]
+    #[serde(rename = "nonResourceURLs", skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub non_resource_urls: Vec<String>,
 }
 
@@ -31,6 +32,7 @@ pub struct Role {
     /// Metadata.
     pub metadata: ObjectMeta,
     /// Rules.
+    #[serde(deserialize_with = "crate::model::shrunk_vec")]
     pub rules: Vec<PolicyRule>,
 }
 
@@ -41,6 +43,7 @@ pub struct ClusterRole {
     /// Metadata.
     pub metadata: ObjectMeta,
     /// Rules (for an aggregated role, recomputed by aggregation).
+    #[serde(deserialize_with = "crate::model::shrunk_vec")]
     pub rules: Vec<PolicyRule>,
     /// Aggregation rule, if this role aggregates others.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -52,6 +55,7 @@ pub struct ClusterRole {
 #[serde(default, rename_all = "camelCase")]
 pub struct AggregationRule {
     /// Label selectors, ORed.
+    #[serde(deserialize_with = "crate::model::shrunk_vec")]
     pub cluster_role_selectors: Vec<LabelSelector>,
 }
 
@@ -62,6 +66,7 @@ pub struct LabelSelector {
     /// Exact label matches.
     pub match_labels: std::collections::BTreeMap<String, String>,
     /// Expressions.
+    #[serde(deserialize_with = "crate::model::shrunk_vec")]
     pub match_expressions: Vec<LabelSelectorRequirement>,
 }
 
@@ -74,6 +79,7 @@ pub struct LabelSelectorRequirement {
     /// `In`, `NotIn`, `Exists` or `DoesNotExist`.
     pub operator: String,
     /// Values for `In` / `NotIn`.
+    #[serde(deserialize_with = "crate::model::shrunk_vec")]
     pub values: Vec<String>,
 }
 
@@ -112,6 +118,7 @@ pub struct RoleBinding {
     /// Metadata.
     pub metadata: ObjectMeta,
     /// Subjects.
+    #[serde(deserialize_with = "crate::model::shrunk_vec")]
     pub subjects: Vec<Subject>,
     /// Role reference.
     pub role_ref: RoleRef,
@@ -124,6 +131,7 @@ pub struct ClusterRoleBinding {
     /// Metadata.
     pub metadata: ObjectMeta,
     /// Subjects.
+    #[serde(deserialize_with = "crate::model::shrunk_vec")]
     pub subjects: Vec<Subject>,
     /// Role reference.
     pub role_ref: RoleRef,

@@ -162,7 +162,7 @@ pub struct CsiDriver {
 #[serde(default, rename_all = "camelCase")]
 pub struct CsiDriverSpec {
     /// Service-account tokens the driver asks kubelets for.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub token_requests: Vec<CsiTokenRequest>,
 }
 

@@ -398,24 +398,24 @@ fn populator_ignores_irrelevant_updates() {
     // VolumeAttachment: an update keeping the node is ignored; a move re-adds.
     let mut va = VolumeAttachment { metadata: ObjectMeta { name: "va".into(), ..ObjectMeta::default() }, ..VolumeAttachment::default() };
     va.spec.node_name = "n1".into();
-    g.on_upsert(&Object::VolumeAttachment(va.clone()), None);
+    g.on_upsert(&Object::VolumeAttachment(Box::new(va.clone())), None);
     let mut va2 = va.clone();
     va2.spec.node_name = "n2".into();
-    g.on_upsert(&Object::VolumeAttachment(va2.clone()), Some(&Object::VolumeAttachment(va.clone())));
+    g.on_upsert(&Object::VolumeAttachment(Box::new(va2.clone())), Some(&Object::VolumeAttachment(Box::new(va.clone()))));
     let get_va =
         |g: &Graph, n: &str| authorize(g, &attrs(&node_user(n), "get", "storage.k8s.io", "volumeattachments", "", "", "va", "")).0.decision;
     assert_eq!((get_va(&g, "n1"), get_va(&g, "n2")), (N, A));
     // ResourceSlice updates are not watched (nodeName is immutable).
     let mut slice = ResourceSlice { metadata: ObjectMeta { name: "sl".into(), ..ObjectMeta::default() }, ..ResourceSlice::default() };
     slice.spec.node_name = Some("n1".into());
-    g.on_upsert(&Object::ResourceSlice(slice.clone()), None);
+    g.on_upsert(&Object::ResourceSlice(Box::new(slice.clone())), None);
     let mut slice2 = slice.clone();
     slice2.spec.node_name = Some("n2".into());
-    g.on_upsert(&Object::ResourceSlice(slice2), Some(&Object::ResourceSlice(slice.clone())));
+    g.on_upsert(&Object::ResourceSlice(Box::new(slice2)), Some(&Object::ResourceSlice(Box::new(slice.clone()))));
     let get_slice =
         |g: &Graph, n: &str| authorize(g, &attrs(&node_user(n), "get", "resource.k8s.io", "resourceslices", "", "", "sl", "")).0.decision;
     assert_eq!((get_slice(&g, "n1"), get_slice(&g, "n2")), (A, N));
-    g.on_delete(&Object::ResourceSlice(slice));
+    g.on_delete(&Object::ResourceSlice(Box::new(slice)));
     assert_eq!(get_slice(&g, "n1"), N);
 }
 
