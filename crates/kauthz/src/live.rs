@@ -165,6 +165,11 @@ pub fn warn_marked_files(files: &[PathBuf]) -> Option<String> {
         if path.as_os_str() == "-" || path.is_dir() {
             continue;
         }
+        // Only a file holding the annotation's name is read whole (and parsed): a big
+        // unmarked snapshot, streamed by the loader, must not be held as text here.
+        if !kauthz_core::snapshot::file_contains(path, kauthz_kube::INCOMPLETE_ANNOTATION.as_bytes()).unwrap_or(false) {
+            continue;
+        }
         let Ok(text) = std::fs::read_to_string(path) else { continue };
         if let Some(mark) = kauthz_kube::list::incomplete_mark(&text) {
             eprintln!("Warning: {} is an incomplete snapshot ({mark}): every answer below may be missing permissions", path.display());

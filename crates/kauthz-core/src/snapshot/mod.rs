@@ -108,6 +108,38 @@ fn load_file(file: &Path) -> Result<Snapshot, LoadError> {
     parse_text(&label, &text)
 }
 
+/// Whether the file at `path` holds the bytes `needle`, read a chunk at a time so that a
+/// large snapshot is never held whole (a whole-cluster dump is gigabytes; callers that look
+/// for a marker before loading the file would otherwise double the loader's peak memory).
+pub fn file_contains(path: &Path, needle: &[u8]) -> std::io::Result<bool> {
+    let mut file = std::fs::File::open(path)?;
+    if needle.is_empty() {
+        return Ok(true);
+    }
+    let finder = memchr::memmem::Finder::new(needle);
+    // The last `keep` bytes are carried over: a match may straddle two reads.
+    let keep = needle.len() - 1;
+    let mut buf = vec![0u8; FILE_CONTAINS_CHUNK + keep];
+    let mut filled = 0;
+    loop {
+        match std::io::Read::read(&mut file, &mut buf[filled..]) {
+            Ok(0) => return Ok(false),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+        if finder.find(&buf[..filled]).is_some() {
+            return Ok(true);
+        }
+        let tail = filled.saturating_sub(keep);
+        buf.copy_within(tail..filled, 0);
+        filled -= tail;
+    }
+}
+
+/// Read size of [`file_contains`].
+const FILE_CONTAINS_CHUNK: usize = 1 << 20;
+
 /// Lists the files to read under `path`: the path itself when it is not a directory,
 /// otherwise every snapshot file below it in path order. Symbolic links are followed, and
 /// a link leading back to a directory being walked is an error, as are entries that cannot
@@ -395,6 +427,25 @@ pub enum ObjectError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_contains_finds_a_needle_across_reads() {
+        let dir = std::env::temp_dir().join(format!("kauthz-file-contains-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let needle = b"kauthz.dev/incomplete";
+        // Needles at the start, across the first read boundary, at the very end, and absent.
+        for (name, at) in [("start", Some(0)), ("straddle", Some(FILE_CONTAINS_CHUNK - 5)), ("end", Some(3 * FILE_CONTAINS_CHUNK)), ("absent", None)] {
+            let mut text = vec![b'x'; 3 * FILE_CONTAINS_CHUNK + needle.len()];
+            if let Some(at) = at {
+                text[at..at + needle.len()].copy_from_slice(needle);
+            }
+            let path = dir.join(name);
+            std::fs::write(&path, &text).unwrap();
+            assert_eq!(file_contains(&path, needle).unwrap(), at.is_some(), "{name}");
+        }
+        assert!(file_contains(&dir.join("missing"), needle).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn empty_file_is_empty_snapshot() {
