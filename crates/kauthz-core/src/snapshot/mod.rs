@@ -434,7 +434,9 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let needle = b"kauthz.dev/incomplete";
         // Needles at the start, across the first read boundary, at the very end, and absent.
-        for (name, at) in [("start", Some(0)), ("straddle", Some(FILE_CONTAINS_CHUNK - 5)), ("end", Some(3 * FILE_CONTAINS_CHUNK)), ("absent", None)] {
+        for (name, at) in
+            [("start", Some(0)), ("straddle", Some(FILE_CONTAINS_CHUNK - 5)), ("end", Some(3 * FILE_CONTAINS_CHUNK)), ("absent", None)]
+        {
             let mut text = vec![b'x'; 3 * FILE_CONTAINS_CHUNK + needle.len()];
             if let Some(at) = at {
                 text[at..at + needle.len()].copy_from_slice(needle);
