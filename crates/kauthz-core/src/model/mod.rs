@@ -319,6 +319,14 @@ impl Kind {
     pub const fn metadata_only(self) -> bool {
         matches!(self, Kind::Secret | Kind::ConfigMap)
     }
+
+    /// The `apiVersion` of the preferred served version (`v1`, `storage.k8s.io/v1`, …).
+    pub fn api_version(self) -> String {
+        match (self.group(), self.versions()[0]) {
+            ("", version) => version.to_owned(),
+            (group, version) => format!("{group}/{version}"),
+        }
+    }
 }
 
 impl Object {
@@ -403,5 +411,14 @@ mod tests {
         let Object::ClusterRole(role) = Object::from_json_str(Kind::ClusterRole, role).expect("decodes") else { panic!("not a role") };
         assert_eq!(role.rules.capacity(), 1);
         assert_eq!(role.rules[0].verbs.capacity(), 1);
+    }
+
+    #[test]
+    fn api_versions_round_trip_through_from_type() {
+        assert_eq!(Kind::Pod.api_version(), "v1");
+        assert_eq!(Kind::Lease.api_version(), "coordination.k8s.io/v1");
+        for kind in Kind::ALL {
+            assert_eq!(Kind::from_type(&kind.api_version(), kind.name()), Some(kind));
+        }
     }
 }
