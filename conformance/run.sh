@@ -166,7 +166,8 @@ run_cross() {
 # --- restated upstream tables --------------------------------------------------------
 # A table holds requests.jsonl (SubjectAccessReviews, answered by review) or
 # admission.jsonl (AdmissionReviews, answered by admit), snapshot* files, flags and
-# expected.jsonl (upstream's own expectations, checked against the oracle).
+# expected.jsonl (upstream's own expectations, checked against the oracle); a configs/
+# directory makes one review case per --authorization-config file in it.
 if [ "$TABLES" = 1 ] && [ -d "$CONF/tables" ]; then
   for t in "$CONF"/tables/*/; do
     t=${t%/}; name=$(basename "$t")
@@ -177,7 +178,14 @@ if [ "$TABLES" = 1 ] && [ -d "$CONF/tables" ]; then
     flags=()
     for s in "$t"/snapshot*; do [ -e "$s" ] && flags+=(-f "$s"); done
     if [ -f "$t/flags" ]; then read -r -a extra < "$t/flags"; flags+=("${extra[@]}"); fi
-    if [ "$mode" = review ]; then
+    if [ "$mode" = review ] && [ -d "$t/configs" ]; then
+      # One case per --authorization-config file (loaded, or refused with upstream's message).
+      for c in "$t"/configs/*.yaml; do
+        cwork="$work/$(basename "$c" .yaml)"; mkdir -p "$cwork"
+        cp "$t/requests.jsonl" "$cwork/requests.jsonl"; cp "$c" "$cwork/authz-config.yaml"
+        run_case "table-$name-$(basename "$c" .yaml)" "$cwork" "${flags[@]}" --authorization-config "$cwork/authz-config.yaml"
+      done
+    elif [ "$mode" = review ]; then
       cp "$t/requests.jsonl" "$work/requests.jsonl"
       run_case "table-$name" "$work" "${flags[@]}"
     else

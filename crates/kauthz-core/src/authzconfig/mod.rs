@@ -229,13 +229,18 @@ pub fn load(path: &str, text: &str) -> Result<Vec<ConfiguredAuthorizer>, Authori
     // Upstream reads a JSON document with a JSON decoder (duplicate keys allowed, the last
     // wins) and anything else as YAML.
     let json_input = strict::is_json_buffer(text);
-    let (v, tree): (Json, strict::KeyTree) = if json_input {
+    let (v, tree, yaml_duplicates): (Json, strict::KeyTree, Vec<String>) = if json_input {
         let invalid = |e: serde_json::Error| decode(format!("invalid JSON: {e}"));
-        (serde_json::from_str(text).map_err(invalid)?, serde_json::from_str(text).map_err(invalid)?)
+        (serde_json::from_str(text).map_err(invalid)?, serde_json::from_str(text).map_err(invalid)?, Vec::new())
     } else {
         let invalid = |e: serde_saphyr::Error| decode(format!("invalid YAML: {e}"));
-        let value = serde_saphyr::from_str_with_options(text, crate::snapshot::yaml_options()).map_err(invalid)?;
-        (value, strict::yaml_key_tree(text).map_err(|e| decode(e.to_string()))?)
+        // Repeated keys are go-yaml's strict errors (reported below); its non-strict
+        // conversion keeps the last value.
+        let mut options = crate::snapshot::yaml_options();
+        options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+        let value = serde_saphyr::from_str_with_options(text, options).map_err(invalid)?;
+        let keys = strict::yaml_key_tree(text).map_err(|e| decode(e.to_string()))?;
+        (value, keys.tree, keys.duplicates)
     };
     let api_version = str_field(&v, "apiVersion");
     let kind = str_field(&v, "kind");
@@ -245,7 +250,7 @@ pub fn load(path: &str, text: &str) -> Result<Vec<ConfiguredAuthorizer>, Authori
         return Err(decode(format!("expected apiserver.config.k8s.io/v1 AuthorizationConfiguration, found {api_version}/{kind}")));
     }
     #[allow(unused_mut)]
-    let mut strict_errors = strict::strict_errors(&tree, !json_input);
+    let mut strict_errors = strict::strict_errors(&tree, !json_input, &yaml_duplicates);
     #[cfg(feature = "mutants")]
     if crate::mutants::active(crate::mutants::Mutant::AuthzConfigNotStrict) {
         strict_errors.clear();

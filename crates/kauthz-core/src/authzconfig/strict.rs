@@ -8,8 +8,9 @@
 //! (`y`, `on`, `no`… are booleans, printed `true`/`false`) and writes every map's keys
 //! sorted. Only plain (unquoted, untagged) keys are resolved: `"y"` stays `y`. kauthz reads
 //! the YAML key tree from the parser's events, which keep each scalar's style (a serde value
-//! forgets it). Duplicate keys in YAML are refused by kauthz's YAML parser before this runs
-//! (with its own wording; upstream also refuses them).
+//! forgets it). A key repeated in a YAML map (after resolution; `<<` merges included) is
+//! go-yaml's strict error `line N: key K already set in map`, reported before the field errors,
+//! while the non-strict conversion the field errors come from keeps the last value.
 
 use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
@@ -162,53 +163,207 @@ pub(super) enum KeyTreeError {
 const MAX_DEPTH: usize = 512;
 const MAX_NODES: usize = 1_000_000;
 
-/// Builds the key tree of a YAML document's first node from the parser's events, resolving
-/// each plain, untagged key as sigs.k8s.io/yaml does (YAML 1.1 booleans and nulls) and
-/// every other key (quoted, block or tagged) as written. Aliases expand to their anchor's
-/// tree and `<<` merge keys splice the merged maps' keys in (keys written in the map win),
-/// as go-yaml does.
-pub(super) fn yaml_key_tree(text: &str) -> Result<KeyTree, KeyTreeError> {
+/// A YAML document's keys as upstream reads them: the tree its (non-strict) YAML-to-JSON
+/// conversion yields, and the errors its strict conversion adds.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct YamlKeys {
+    /// Every map's keys, resolved and converted to JSON object keys; a repeated key keeps
+    /// its last value (go-yaml's non-strict decoding overwrites).
+    pub tree: KeyTree,
+    /// go-yaml's strict decoding errors (`line N: key "k" already set in map`), in decoding order.
+    pub duplicates: Vec<String>,
+}
+
+/// Reads a YAML document's first node from the parser's events, resolving each plain,
+/// untagged key as go-yaml does (YAML 1.1 booleans and nulls; every other key, quoted, block
+/// or tagged, is text). Aliases expand to their anchor's node and `<<` merge keys insert the
+/// merged maps' entries where they stand, as go-yaml does.
+pub(super) fn yaml_key_tree(text: &str) -> Result<YamlKeys, KeyTreeError> {
     let mut builder = YamlTreeBuilder { parser: granit_parser::Parser::new_from_str(text), anchors: Vec::new(), nodes: 0 };
-    loop {
+    let root = loop {
         match builder.next()? {
-            None => return Ok(KeyTree::Leaf),
-            Some(granit_parser::Event::StreamStart | granit_parser::Event::DocumentStart(..)) => continue,
-            Some(granit_parser::Event::StreamEnd | granit_parser::Event::DocumentEnd) => return Ok(KeyTree::Leaf),
-            Some(event) => return builder.node(event, 0),
+            None => break YamlNode::Leaf,
+            Some((granit_parser::Event::StreamStart | granit_parser::Event::DocumentStart(..), _)) => continue,
+            Some((granit_parser::Event::StreamEnd | granit_parser::Event::DocumentEnd, _)) => break YamlNode::Leaf,
+            Some((event, _)) => break builder.node(event, 0)?,
+        }
+    };
+    let mut duplicates = Vec::new();
+    strict_duplicates(&root, &mut duplicates);
+    Ok(YamlKeys { tree: root.to_key_tree(), duplicates })
+}
+
+/// A resolved YAML map key (go-yaml decodes keys into typed values).
+#[derive(Debug, Clone, PartialEq)]
+enum YamlKey {
+    Str(String),
+    Bool(bool),
+    Null,
+}
+
+impl YamlKey {
+    fn resolve(text: String, plain: bool) -> YamlKey {
+        if !plain {
+            return YamlKey::Str(text);
+        }
+        match yaml11_plain_key(&text) {
+            Some("true") => YamlKey::Bool(true),
+            Some("false") => YamlKey::Bool(false),
+            Some(_) => YamlKey::Null,
+            None => YamlKey::Str(text),
+        }
+    }
+
+    /// The JSON object key sigs.k8s.io/yaml writes.
+    fn json_key(&self) -> String {
+        match self {
+            YamlKey::Str(s) => s.clone(),
+            YamlKey::Bool(b) => b.to_string(),
+            YamlKey::Null => "null".to_owned(),
+        }
+    }
+
+    /// Go's `%#v` of the decoded key.
+    fn go_syntax(&self) -> String {
+        match self {
+            YamlKey::Str(s) => crate::gostr::quote(s),
+            YamlKey::Bool(b) => b.to_string(),
+            YamlKey::Null => "<nil>".to_owned(),
         }
     }
 }
 
-/// A node read as a map key: its text, and whether it is a plain untagged scalar.
-enum KeyNode {
-    Scalar { text: String, plain: bool },
+/// A YAML node with every entry kept (duplicates, merge keys) and each value's line.
+#[derive(Debug, Clone)]
+enum YamlNode {
+    Map(Vec<YamlEntry>),
+    Seq(Vec<YamlNode>),
+    Leaf,
+}
+
+#[derive(Debug, Clone)]
+enum YamlEntry {
+    /// `key: value`; `line` is the value's first line (go-yaml's error position).
+    Pair { key: YamlKey, line: usize, value: YamlNode },
+    /// `<<: value`.
+    Merge(YamlNode),
+    /// A key that is not a scalar (the value decoder refuses the document first).
     Other,
 }
 
+impl YamlNode {
+    /// The node's size, for the alias expansion bound.
+    fn size(&self) -> usize {
+        match self {
+            YamlNode::Map(entries) => {
+                1 + entries
+                    .iter()
+                    .map(|e| match e {
+                        YamlEntry::Pair { value, .. } | YamlEntry::Merge(value) => value.size(),
+                        YamlEntry::Other => 1,
+                    })
+                    .sum::<usize>()
+            }
+            YamlNode::Seq(items) => 1 + items.iter().map(YamlNode::size).sum::<usize>(),
+            YamlNode::Leaf => 1,
+        }
+    }
+
+    /// The tree go-yaml's non-strict decoding converts to JSON: entries in order, merged
+    /// maps inserted where the merge key stands (a sequence of them from the last), a later
+    /// value overwriting an earlier one.
+    fn to_key_tree(&self) -> KeyTree {
+        match self {
+            YamlNode::Map(entries) => KeyTree::Map(Self::map_entries(entries).into_iter().map(|(k, v)| (k.json_key(), v)).collect()),
+            YamlNode::Seq(items) => KeyTree::Seq(items.iter().map(YamlNode::to_key_tree).collect()),
+            YamlNode::Leaf => KeyTree::Leaf,
+        }
+    }
+
+    /// A map's entries with typed keys, after merges and overwrites.
+    fn map_entries(entries: &[YamlEntry]) -> Vec<(YamlKey, KeyTree)> {
+        fn set(out: &mut Vec<(YamlKey, KeyTree)>, key: YamlKey, value: KeyTree) {
+            match out.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = value,
+                None => out.push((key, value)),
+            }
+        }
+        fn merge(out: &mut Vec<(YamlKey, KeyTree)>, node: &YamlNode) {
+            match node {
+                YamlNode::Map(entries) => {
+                    for (k, v) in YamlNode::map_entries(entries) {
+                        set(out, k, v);
+                    }
+                }
+                YamlNode::Seq(items) => items.iter().rev().for_each(|i| merge(out, i)),
+                YamlNode::Leaf => {}
+            }
+        }
+        let mut out = Vec::new();
+        for entry in entries {
+            match entry {
+                YamlEntry::Pair { key, value, .. } => set(&mut out, key.clone(), value.to_key_tree()),
+                YamlEntry::Merge(node) => merge(&mut out, node),
+                YamlEntry::Other => {}
+            }
+        }
+        out
+    }
+}
+
+/// go-yaml's strict decoding of `node` into a generic map: a value is decoded (and its own
+/// errors recorded) before its key is set; a key already set is an error at the value's
+/// line and keeps the first value.
+fn strict_duplicates(node: &YamlNode, out: &mut Vec<String>) {
+    fn map_into(entries: &[YamlEntry], set: &mut Vec<YamlKey>, out: &mut Vec<String>) {
+        for entry in entries {
+            match entry {
+                YamlEntry::Pair { key, line, value } => {
+                    strict_duplicates(value, out);
+                    if set.contains(key) {
+                        out.push(format!("line {line}: key {} already set in map", key.go_syntax()));
+                    } else {
+                        set.push(key.clone());
+                    }
+                }
+                YamlEntry::Merge(node) => merge_into(node, set, out),
+                YamlEntry::Other => {}
+            }
+        }
+    }
+    fn merge_into(node: &YamlNode, set: &mut Vec<YamlKey>, out: &mut Vec<String>) {
+        match node {
+            YamlNode::Map(entries) => map_into(entries, set, out),
+            YamlNode::Seq(items) => items.iter().rev().for_each(|i| merge_into(i, set, out)),
+            YamlNode::Leaf => {}
+        }
+    }
+    match node {
+        YamlNode::Map(entries) => map_into(entries, &mut Vec::new(), out),
+        YamlNode::Seq(items) => items.iter().for_each(|i| strict_duplicates(i, out)),
+        YamlNode::Leaf => {}
+    }
+}
+
+type Spanned<'a> = (granit_parser::Event<'a>, granit_parser::Span);
+
 struct YamlTreeBuilder<'a> {
     parser: granit_parser::Parser<'a, granit_parser::StrInput<'a>>,
-    /// Trees of anchored nodes, by anchor id.
-    anchors: Vec<(usize, KeyTree)>,
+    /// Anchored nodes, by anchor id.
+    anchors: Vec<(usize, YamlNode)>,
     nodes: usize,
 }
 
 impl<'a> YamlTreeBuilder<'a> {
-    /// The next event, comments skipped.
-    fn next(&mut self) -> Result<Option<granit_parser::Event<'a>>, KeyTreeError> {
+    /// The next event and its span, comments skipped.
+    fn next(&mut self) -> Result<Option<Spanned<'a>>, KeyTreeError> {
         loop {
             return match self.parser.next_event() {
                 None => Ok(None),
                 Some(Ok((granit_parser::Event::Comment(..), _))) => continue,
-                Some(Ok((event, _))) => Ok(Some(event)),
+                Some(Ok(spanned)) => Ok(Some(spanned)),
                 Some(Err(e)) => Err(KeyTreeError::Syntax(e.to_string())),
             };
-        }
-    }
-
-    fn next_node(&mut self, depth: usize) -> Result<KeyTree, KeyTreeError> {
-        match self.next()? {
-            Some(event) => self.node(event, depth),
-            None => Err(KeyTreeError::Syntax("unexpected end of the document".into())),
         }
     }
 
@@ -217,107 +372,78 @@ impl<'a> YamlTreeBuilder<'a> {
         if self.nodes > MAX_NODES { Err(KeyTreeError::TooLarge) } else { Ok(()) }
     }
 
-    fn remember(&mut self, anchor: usize, tree: &KeyTree) {
+    fn remember(&mut self, anchor: usize, node: &YamlNode) {
         if anchor != 0 {
-            self.anchors.push((anchor, tree.clone()));
+            self.anchors.push((anchor, node.clone()));
         }
     }
 
-    fn alias(&mut self, id: usize) -> Result<KeyTree, KeyTreeError> {
-        let tree = self.anchors.iter().rev().find(|(a, _)| *a == id).map(|(_, t)| t.clone()).unwrap_or(KeyTree::Leaf);
-        self.count(tree.size())?;
-        Ok(tree)
-    }
-
-    fn node(&mut self, event: granit_parser::Event<'a>, depth: usize) -> Result<KeyTree, KeyTreeError> {
+    fn node(&mut self, event: granit_parser::Event<'a>, depth: usize) -> Result<YamlNode, KeyTreeError> {
         use granit_parser::Event;
         if depth > MAX_DEPTH {
             return Err(KeyTreeError::TooLarge);
         }
         self.count(1)?;
         match event {
-            Event::Alias(id) => self.alias(id),
+            Event::Alias(id) => {
+                let node = self.anchors.iter().rev().find(|(a, _)| *a == id).map(|(_, n)| n.clone()).unwrap_or(YamlNode::Leaf);
+                self.count(node.size())?;
+                Ok(node)
+            }
             Event::Scalar(_, _, anchor, _) => {
-                self.remember(anchor, &KeyTree::Leaf);
-                Ok(KeyTree::Leaf)
+                self.remember(anchor, &YamlNode::Leaf);
+                Ok(YamlNode::Leaf)
             }
             Event::SequenceStart(_, anchor, _) => {
                 let mut items = Vec::new();
                 loop {
                     match self.next()? {
-                        Some(Event::SequenceEnd) => break,
-                        Some(event) => items.push(self.node(event, depth + 1)?),
+                        Some((Event::SequenceEnd, _)) => break,
+                        Some((event, _)) => items.push(self.node(event, depth + 1)?),
                         None => return Err(KeyTreeError::Syntax("unexpected end of a sequence".into())),
                     }
                 }
-                let tree = KeyTree::Seq(items);
-                self.remember(anchor, &tree);
-                Ok(tree)
+                let node = YamlNode::Seq(items);
+                self.remember(anchor, &node);
+                Ok(node)
             }
             Event::MappingStart(_, anchor, _) => {
-                let mut entries: Vec<(String, KeyTree)> = Vec::new();
-                let mut merged: Vec<(String, KeyTree)> = Vec::new();
+                let mut entries = Vec::new();
                 loop {
                     let key = match self.next()? {
-                        Some(Event::MappingEnd) => break,
-                        Some(Event::Scalar(text, style, key_anchor, tag)) => {
-                            self.remember(key_anchor, &KeyTree::Leaf);
+                        Some((Event::MappingEnd, _)) => break,
+                        Some((Event::Scalar(text, style, key_anchor, tag), _)) => {
+                            self.remember(key_anchor, &YamlNode::Leaf);
                             #[allow(unused_mut)]
                             let mut plain = style == granit_parser::ScalarStyle::Plain && tag.is_none();
                             #[cfg(feature = "mutants")]
                             if crate::mutants::active(crate::mutants::Mutant::AuthzConfigResolveQuotedKeys) {
                                 plain = true;
                             }
-                            KeyNode::Scalar { text: text.into_owned(), plain }
+                            Some((text.into_owned(), plain))
                         }
-                        Some(event) => {
+                        Some((event, _)) => {
                             self.node(event, depth + 1)?;
-                            KeyNode::Other
+                            None
                         }
                         None => return Err(KeyTreeError::Syntax("unexpected end of a mapping".into())),
                     };
-                    let value = self.next_node(depth + 1)?;
-                    match key {
-                        KeyNode::Scalar { text, plain: true } if text == "<<" => match value {
-                            KeyTree::Map(m) => merged.extend(m),
-                            KeyTree::Seq(maps) => {
-                                for map in maps {
-                                    if let KeyTree::Map(m) = map {
-                                        merged.extend(m);
-                                    }
-                                }
-                            }
-                            KeyTree::Leaf => {}
-                        },
-                        KeyNode::Scalar { text, plain } => {
-                            let text = if plain { yaml11_plain_key(&text).map(str::to_owned).unwrap_or(text) } else { text };
-                            entries.push((text, value));
-                        }
-                        // A non-scalar key: the value decoder refuses the document first.
-                        KeyNode::Other => {}
-                    }
+                    let Some((event, span)) = self.next()? else {
+                        return Err(KeyTreeError::Syntax("unexpected end of a mapping".into()));
+                    };
+                    let line = span.start.line();
+                    let value = self.node(event, depth + 1)?;
+                    entries.push(match key {
+                        Some((text, true)) if text == "<<" => YamlEntry::Merge(value),
+                        Some((text, plain)) => YamlEntry::Pair { key: YamlKey::resolve(text, plain), line, value },
+                        None => YamlEntry::Other,
+                    });
                 }
-                for (key, value) in merged {
-                    if !entries.iter().any(|(k, _)| *k == key) {
-                        entries.push((key, value));
-                    }
-                }
-                let tree = KeyTree::Map(entries);
-                self.remember(anchor, &tree);
-                Ok(tree)
+                let node = YamlNode::Map(entries);
+                self.remember(anchor, &node);
+                Ok(node)
             }
-            _ => Ok(KeyTree::Leaf),
-        }
-    }
-}
-
-impl KeyTree {
-    /// The number of nodes in the tree (for the alias expansion bound).
-    fn size(&self) -> usize {
-        match self {
-            KeyTree::Map(entries) => 1 + entries.iter().map(|(_, v)| v.size()).sum::<usize>(),
-            KeyTree::Seq(items) => 1 + items.iter().map(KeyTree::size).sum::<usize>(),
-            KeyTree::Leaf => 1,
+            _ => Ok(YamlNode::Leaf),
         }
     }
 }
@@ -342,8 +468,13 @@ fn yaml11_plain_key(key: &str) -> Option<&'static str> {
 
 /// The strict decoding errors (`unknown field "…"`, `duplicate field "…"`), deduplicated
 /// and in decoding order; empty when the document decodes strictly.
-pub(super) fn strict_errors(tree: &KeyTree, from_yaml: bool) -> Vec<String> {
+/// `yaml_duplicates` are go-yaml's strict errors for a YAML document: they come first, as one
+/// error (`yaml: unmarshal errors:` and one indented line each).
+pub(super) fn strict_errors(tree: &KeyTree, from_yaml: bool, yaml_duplicates: &[String]) -> Vec<String> {
     let mut out = Vec::new();
+    if !yaml_duplicates.is_empty() {
+        out.push(format!("yaml: unmarshal errors:\n  {}", yaml_duplicates.join("\n  ")));
+    }
     walk(tree, &CONFIGURATION, "", from_yaml, &mut out);
     out
 }
@@ -392,8 +523,12 @@ mod tests {
 
     fn errors(text: &str) -> Vec<String> {
         let json = is_json_buffer(text);
-        let tree: KeyTree = if json { serde_json::from_str(text).unwrap() } else { yaml_key_tree(text).unwrap() };
-        strict_errors(&tree, !json)
+        if json {
+            strict_errors(&serde_json::from_str(text).unwrap(), false, &[])
+        } else {
+            let keys = yaml_key_tree(text).unwrap();
+            strict_errors(&keys.tree, true, &keys.duplicates)
+        }
     }
 
     #[test]
@@ -451,6 +586,8 @@ mod tests {
         assert_eq!(
             errors(text),
             [
+                // go-yaml's strict decoding: the merge set "name" before the explicit key.
+                "yaml: unmarshal errors:\n  line 7: key \"name\" already set in map",
                 r#"unknown field "authorizers[0].zz""#,
                 r#"unknown field "authorizers[1].zz""#,
                 r#"unknown field "authorizers[2].yy""#,
