@@ -162,7 +162,9 @@ pub fn load_objects(args: &ClusterArgs) -> Result<(Vec<Object>, Option<String>),
 pub fn warn_marked_files(files: &[PathBuf]) -> Option<String> {
     let mut marks = Vec::new();
     for path in files {
-        if path.as_os_str() == "-" || path.is_dir() {
+        // Only regular files: reading a named pipe (`-f <(cmd)`) here would consume what the
+        // loader must read.
+        if path.as_os_str() == "-" || !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
             continue;
         }
         // Only a file holding the annotation's name is read whole (and parsed): a big

@@ -186,6 +186,33 @@ fn empty_unknown_and_secret_inputs() {
     assert!(!all.contains("hunter2") && !all.contains("c3VwZXJzZWNyZXQ="), "secret values never printed");
 }
 
+/// A snapshot read from a named pipe (`-f <(cat cluster.yaml)`) loads whole: nothing reads
+/// the pipe before the loader does.
+#[test]
+fn snapshot_from_a_named_pipe_loads_whole() {
+    let dir = std::env::temp_dir().join(format!("kauthz-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("cluster.yaml");
+    let _ = std::fs::remove_file(&fifo);
+    assert!(Command::new("mkfifo").arg(&fifo).status().expect("mkfifo").success());
+    let source = root().join("examples/kubeletauthz/cluster.yaml");
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(&fifo, std::fs::read(source).unwrap()).unwrap())
+    };
+    let list = ["can-i", "--list", "--as-node", "kubeletauthz-worker", "-n", "kube-system", "--with-defaults"];
+    let mut piped: Vec<&str> = list.to_vec();
+    let fifo_arg = fifo.to_str().unwrap().to_owned();
+    piped.extend(["-f", fifo_arg.as_str(), "-f", "examples/kubeletauthz/rbac.yaml"]);
+    let from_pipe = kauthz(&piped);
+    writer.join().unwrap();
+    let mut direct: Vec<&str> = list.to_vec();
+    direct.extend(EXAMPLE);
+    let from_file = kauthz(&direct);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(stdout(&from_pipe), stdout(&from_file), "{}", stderr(&from_pipe));
+}
+
 #[test]
 fn very_large_file_loads() {
     let dir = std::env::temp_dir().join(format!("kauthz-large-{}", std::process::id()));
