@@ -15,9 +15,9 @@ SEEDS=20
 START=1
 BUILD=1
 MUTANTS=()
-ALL_MUTANTS=(ignore-init-containers rbac-ignore-resource-names no-reason-prefix noderestriction-allow-taints list-json-rule-source
-  who-can-skip-groups who-can-any-subject-kind list-drop-node-rows quote-all-non-ascii-printable skip-selector-validation
-  matchconditions-ignore invalid-status-names-kind authzconfig-not-strict)
+# Every mutant the library declares (crates/kauthz-core/src/mutants.rs, `Variant => "name",`).
+mapfile -t ALL_MUTANTS < <(grep -oP '^\s+[A-Z]\w* => "\K[a-z0-9-]+(?=",$)' "$ROOT/crates/kauthz-core/src/mutants.rs")
+[ ${#ALL_MUTANTS[@]} -gt 0 ] || { echo "selftest: no mutants found in crates/kauthz-core/src/mutants.rs"; exit 1; }
 
 while [ $# -gt 0 ]; do
   case "$1" in

@@ -14,18 +14,6 @@ use kauthz_core::model::{Kind, Object};
 use kauthz_core::{Chain, ClusterState};
 use serde_json::{Map, Value, json};
 
-/// The served `apiVersion` kauthz writes back for each kind.
-pub fn api_version(kind: Kind) -> &'static str {
-    match kind {
-        Kind::VolumeAttachment | Kind::CsiNode | Kind::CsiDriver => "storage.k8s.io/v1",
-        Kind::Lease => "coordination.k8s.io/v1",
-        Kind::ResourceClaim | Kind::ResourceSlice => "resource.k8s.io/v1",
-        Kind::PodCertificateRequest => "certificates.k8s.io/v1",
-        Kind::Role | Kind::ClusterRole | Kind::RoleBinding | Kind::ClusterRoleBinding => "rbac.authorization.k8s.io/v1",
-        _ => "v1",
-    }
-}
-
 /// Every kind kauthz decodes (the model's own list).
 pub const KINDS: [Kind; 19] = Kind::ALL;
 
@@ -55,7 +43,7 @@ pub fn object_json(object: &Object) -> Value {
     };
     let mut body = body.expect("model objects serialize");
     let map = body.as_object_mut().expect("objects serialize to maps");
-    map.insert("apiVersion".into(), api_version(object.kind()).into());
+    map.insert("apiVersion".into(), object.kind().api_version().into());
     map.insert("kind".into(), object.kind().name().into());
     body
 }
@@ -381,7 +369,7 @@ pub fn gen_object(u: &mut Unstructured, kind: Kind) -> arbitrary::Result<Value> 
     if u.ratio(1, 4)? {
         meta["uid"] = pick(u, &["u1", "u2"])?.into();
     }
-    let mut v = json!({"apiVersion": api_version(kind), "kind": kind.name(), "metadata": meta});
+    let mut v = json!({"apiVersion": kind.api_version(), "kind": kind.name(), "metadata": meta});
     match kind {
         Kind::Pod => {
             let nvol = u.int_in_range(0..=3)?;

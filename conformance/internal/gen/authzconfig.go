@@ -30,6 +30,10 @@ type AuthzConfig struct {
 	// DuplicateName repeats every authorizer's "name" key in the JSON document, first with
 	// this value (an invalid class: strict decoding refuses duplicate fields).
 	DuplicateName string
+	// PlainKeys are YAML 1.1 boolean words (`on`, `y`) written as plain (unquoted) keys in
+	// the YAML document: upstream's YAML-to-JSON conversion reads them as `true`, while the
+	// encoder's quoted form stays text.
+	PlainKeys []string
 }
 
 // matchConditionPool is the generator's CEL: every variable (user, groups, uid, extra,
@@ -254,6 +258,9 @@ func (c *cluster) breakConfig(r *rand.Rand, cfg *AuthzConfig) {
 			// become booleans in upstream's YAML-to-JSON conversion, and field names are
 			// case-sensitive.
 			key := []string{"bogus", "Name", "Timeout", "on", "y", "é\tx", "webhooks", "matchCondition"}[r.IntN(8)]
+			if (key == "on" || key == "y") && r.IntN(2) == 0 {
+				cfg.PlainKeys = append(cfg.PlainKeys, key)
+			}
 			switch r.IntN(4) {
 			case 0:
 				a[key] = 1
@@ -340,6 +347,9 @@ func (cfg *AuthzConfig) write(dir string) (string, error) {
 		data, err = yaml.Marshal(doc)
 		if err != nil {
 			return "", err
+		}
+		for _, key := range cfg.PlainKeys {
+			data = bytes.ReplaceAll(data, []byte(`"`+key+`":`), []byte(key+":"))
 		}
 		if cfg.Invalid != "" {
 			data = append([]byte("# invalid: "+cfg.Invalid+"\n"), data...)

@@ -6,79 +6,66 @@
 
 use std::sync::OnceLock;
 
-/// One deliberate bug.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mutant {
-    /// The graph populator skips init containers' secret and configmap references.
-    IgnoreInitContainers,
-    /// RBAC treats every rule's `resourceNames` as empty (matches any name).
-    RbacIgnoreResourceNames,
-    /// The chain does not prefix NoOpinion reasons with the authorizer's name.
-    NoReasonPrefix,
-    /// NodeRestriction lets a node change its own taints.
-    NodeRestrictionAllowTaints,
-    /// `can-i --list -o json` puts each rule's source into the rule (not a valid
-    /// SelfSubjectRulesReview field).
-    ListJsonRuleSource,
-    /// `who-can` drops every Group holder.
-    WhoCanSkipGroups,
-    /// `who-can` lists binding subjects of any kind (`user`, `Node`, …), not only the
-    /// kinds upstream's RBAC matches.
-    WhoCanAnySubjectKind,
-    /// `can-i --list` resolves no Node authorizer rows.
-    ListDropNodeRows,
-    /// Go's `%q` quoting treats every non-ASCII character as printable (the old
-    /// approximation's failure mode: no Unicode tables).
-    QuoteAllNonAsciiPrintable,
-    /// SubjectAccessReview validation skips the selector requirements.
-    SkipSelectorValidation,
-    /// Webhook `matchConditions` are ignored: every request is sent to the webhook, so
-    /// answers upstream decides without a call come back undetermined.
-    MatchConditionsIgnore,
-    /// The 422 for an invalid SubjectAccessReview names the kind (`SubjectAccessReview.authorization.k8s.io`)
-    /// instead of the empty kind the apiserver's decoder leaves.
-    InvalidStatusNamesKind,
-    /// An AuthorizationConfiguration is decoded leniently: unknown and duplicate fields,
-    /// which upstream's strict decoder refuses, are accepted.
-    AuthzConfigNotStrict,
+/// Declares the mutants once: each variant with its doc and its `KAUTHZ_MUTANT` name.
+macro_rules! mutants {
+    ($($(#[doc = $doc:literal])* $variant:ident => $name:literal,)*) => {
+        /// One deliberate bug.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Mutant {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl Mutant {
+            /// Every mutant, for `selftest.sh` and error messages.
+            pub const ALL: &[Mutant] = &[$(Mutant::$variant,)*];
+
+            /// The `KAUTHZ_MUTANT` value selecting this mutant.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Mutant::$variant => $name,)*
+                }
+            }
+        }
+    };
 }
 
-impl Mutant {
-    /// Every mutant, for `selftest.sh` and error messages.
-    pub const ALL: [Mutant; 13] = [
-        Mutant::IgnoreInitContainers,
-        Mutant::RbacIgnoreResourceNames,
-        Mutant::NoReasonPrefix,
-        Mutant::NodeRestrictionAllowTaints,
-        Mutant::ListJsonRuleSource,
-        Mutant::WhoCanSkipGroups,
-        Mutant::WhoCanAnySubjectKind,
-        Mutant::ListDropNodeRows,
-        Mutant::QuoteAllNonAsciiPrintable,
-        Mutant::SkipSelectorValidation,
-        Mutant::MatchConditionsIgnore,
-        Mutant::InvalidStatusNamesKind,
-        Mutant::AuthzConfigNotStrict,
-    ];
-
-    /// The `KAUTHZ_MUTANT` value selecting this mutant.
-    pub fn name(self) -> &'static str {
-        match self {
-            Mutant::IgnoreInitContainers => "ignore-init-containers",
-            Mutant::RbacIgnoreResourceNames => "rbac-ignore-resource-names",
-            Mutant::NoReasonPrefix => "no-reason-prefix",
-            Mutant::NodeRestrictionAllowTaints => "noderestriction-allow-taints",
-            Mutant::ListJsonRuleSource => "list-json-rule-source",
-            Mutant::WhoCanSkipGroups => "who-can-skip-groups",
-            Mutant::WhoCanAnySubjectKind => "who-can-any-subject-kind",
-            Mutant::ListDropNodeRows => "list-drop-node-rows",
-            Mutant::QuoteAllNonAsciiPrintable => "quote-all-non-ascii-printable",
-            Mutant::SkipSelectorValidation => "skip-selector-validation",
-            Mutant::MatchConditionsIgnore => "matchconditions-ignore",
-            Mutant::InvalidStatusNamesKind => "invalid-status-names-kind",
-            Mutant::AuthzConfigNotStrict => "authzconfig-not-strict",
-        }
-    }
+// `conformance/selftest.sh` reads the names from the lines below (`Variant => "name",`).
+mutants! {
+    /// The graph populator skips init containers' secret and configmap references.
+    IgnoreInitContainers => "ignore-init-containers",
+    /// RBAC treats every rule's `resourceNames` as empty (matches any name).
+    RbacIgnoreResourceNames => "rbac-ignore-resource-names",
+    /// The chain does not prefix NoOpinion reasons with the authorizer's name.
+    NoReasonPrefix => "no-reason-prefix",
+    /// NodeRestriction lets a node change its own taints.
+    NodeRestrictionAllowTaints => "noderestriction-allow-taints",
+    /// `can-i --list -o json` puts each rule's source into the rule (not a valid
+    /// SelfSubjectRulesReview field).
+    ListJsonRuleSource => "list-json-rule-source",
+    /// `who-can` drops every Group holder.
+    WhoCanSkipGroups => "who-can-skip-groups",
+    /// `who-can` lists binding subjects of any kind (`user`, `Node`, …), not only the
+    /// kinds upstream's RBAC matches.
+    WhoCanAnySubjectKind => "who-can-any-subject-kind",
+    /// `can-i --list` resolves no Node authorizer rows.
+    ListDropNodeRows => "list-drop-node-rows",
+    /// Go's `%q` quoting treats every non-ASCII character as printable (the old
+    /// approximation's failure mode: no Unicode tables).
+    QuoteAllNonAsciiPrintable => "quote-all-non-ascii-printable",
+    /// SubjectAccessReview validation skips the selector requirements.
+    SkipSelectorValidation => "skip-selector-validation",
+    /// Webhook `matchConditions` are ignored: every request is sent to the webhook, so
+    /// answers upstream decides without a call come back undetermined.
+    MatchConditionsIgnore => "matchconditions-ignore",
+    /// The 422 for an invalid SubjectAccessReview names the kind (`SubjectAccessReview.authorization.k8s.io`)
+    /// instead of the empty kind the apiserver's decoder leaves.
+    InvalidStatusNamesKind => "invalid-status-names-kind",
+    /// An AuthorizationConfiguration is decoded leniently: unknown and duplicate fields,
+    /// which upstream's strict decoder refuses, are accepted.
+    AuthzConfigNotStrict => "authzconfig-not-strict",
+    /// A YAML AuthorizationConfiguration's quoted keys are resolved as YAML 1.1 like plain
+    /// ones (`"y"` read as `true`), as a serde value that forgets scalar styles would.
+    AuthzConfigResolveQuotedKeys => "authzconfig-resolve-quoted-keys",
 }
 
 /// The mutant selected by `KAUTHZ_MUTANT`. Panics on an unknown name, so a typo cannot
@@ -90,7 +77,7 @@ pub fn selected() -> Option<Mutant> {
         if v.is_empty() {
             return None;
         }
-        match Mutant::ALL.into_iter().find(|m| m.name() == v) {
+        match Mutant::ALL.iter().copied().find(|m| m.name() == v) {
             Some(m) => Some(m),
             None => {
                 let known: Vec<&str> = Mutant::ALL.iter().map(|m| m.name()).collect();

@@ -234,10 +234,8 @@ pub fn load(path: &str, text: &str) -> Result<Vec<ConfiguredAuthorizer>, Authori
         (serde_json::from_str(text).map_err(invalid)?, serde_json::from_str(text).map_err(invalid)?)
     } else {
         let invalid = |e: serde_saphyr::Error| decode(format!("invalid YAML: {e}"));
-        (
-            serde_saphyr::from_str_with_options(text, crate::snapshot::yaml_options()).map_err(invalid)?,
-            serde_saphyr::from_str_with_options(text, crate::snapshot::yaml_options()).map_err(invalid)?,
-        )
+        let value = serde_saphyr::from_str_with_options(text, crate::snapshot::yaml_options()).map_err(invalid)?;
+        (value, strict::yaml_key_tree(text).map_err(|e| decode(e.to_string()))?)
     };
     let api_version = str_field(&v, "apiVersion");
     let kind = str_field(&v, "kind");

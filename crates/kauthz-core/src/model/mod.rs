@@ -304,6 +304,14 @@ impl Kind {
     pub const fn metadata_only(self) -> bool {
         matches!(self, Kind::Secret | Kind::ConfigMap)
     }
+
+    /// The `apiVersion` of the preferred served version (`v1`, `storage.k8s.io/v1`, …).
+    pub fn api_version(self) -> String {
+        match (self.group(), self.versions()[0]) {
+            ("", version) => version.to_owned(),
+            (group, version) => format!("{group}/{version}"),
+        }
+    }
 }
 
 impl Object {
@@ -351,4 +359,18 @@ pub struct ObjectKey {
     pub namespace: String,
     /// Name.
     pub name: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_versions_round_trip_through_from_type() {
+        assert_eq!(Kind::Pod.api_version(), "v1");
+        assert_eq!(Kind::Lease.api_version(), "coordination.k8s.io/v1");
+        for kind in Kind::ALL {
+            assert_eq!(Kind::from_type(&kind.api_version(), kind.name()), Some(kind));
+        }
+    }
 }
