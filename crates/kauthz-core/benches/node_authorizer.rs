@@ -8,9 +8,9 @@
 //!
 //! Where a decision's time goes (callgrind, `examples/callgrind_node.rs`, instructions per
 //! `check`, 2026-12-03): about 530 Ir for an allowed or refused configmap/secret, 685 for
-//! the shared secret (a longer search). Of the 530: the graph ~75 % (the vertex key hash
-//! ~90 Ir of foldhash, the hashbrown probe ~50, `has_path_from`/`dfs_named` ~110, and three
-//! `memcmp` calls of ~18 Ir each, 10 %: the arena namespace/name compares in
+//! the shared secret (a longer search). Of the 530: the graph ~2/3 (the vertex key hash
+//! ~75 Ir of foldhash, the hashbrown probe with its inline checks ~90, `has_path_from` and
+//! `dfs_named` ~120, and three `memcmp` calls of ~18 Ir each, 10 %: the arena compares in
 //! `Graph::lookup` and the node-name compare in `Graph::is_node`); the authorizer's own
 //! dispatch ~120 (user prefix and group, the resource match, read-only verb). The
 //! authorizer's compares against literals are already inlined by the compiler (no
