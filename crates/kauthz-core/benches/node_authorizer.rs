@@ -5,6 +5,20 @@
 //! Single-threaded: the ten upstream decision cases, graph build time, and the write the
 //! upstream contention variant issues (re-adding `ns0/testwrite` on node0). Upstream's
 //! parallel/contention runs and allocation profiles are not reproduced here.
+//!
+//! Where a decision's time goes (callgrind, `examples/callgrind_node.rs`, instructions per
+//! `check`, 2026-12-03): about 530 Ir for an allowed or refused configmap/secret, 685 for
+//! the shared secret (a longer search). Of the 530: the graph ~2/3 (the vertex key hash
+//! ~75 Ir of foldhash, the hashbrown probe with its inline checks ~90, `has_path_from` and
+//! `dfs_named` ~120, and three `memcmp` calls of ~18 Ir each, 10 %: the arena compares in
+//! `Graph::lookup` and the node-name compare in `Graph::is_node`); the authorizer's own
+//! dispatch ~120 (user prefix and group, the resource match, read-only verb). The
+//! authorizer's compares against literals are already inlined by the compiler (no
+//! `memcmp`), so `streq` there changes nothing measurable; it pays where two runtime
+//! strings meet (RBAC rule matching, node-name compares, and the graph's arena compares).
+//! `decide` (the reason rendered) cost ~1,100 Ir more per NoOpinion through `fmt` and a
+//! growing String; `NodeReason::render` (one exact allocation) halves that: 1,850 → 918 Ir
+//! for a refused configmap.
 
 use std::sync::{Mutex, OnceLock};
 

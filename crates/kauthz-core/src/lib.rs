@@ -25,6 +25,7 @@ pub mod review;
 pub mod selector;
 pub mod snapshot;
 pub mod state;
+pub mod streq;
 
 pub use authz::{Attributes, Decision, UserInfo, Verdict};
 pub use chain::{Chain, ChainResult};

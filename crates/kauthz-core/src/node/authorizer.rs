@@ -9,6 +9,7 @@ use crate::authz::{Attributes, Decision, Verdict};
 use crate::model::PolicyRule;
 use crate::rbac::rule::rule_allows;
 use crate::selector::Operator;
+use crate::streq;
 
 /// The namespace holding node leases.
 const NODE_LEASE_NAMESPACE: &str = "kube-node-lease";
@@ -58,15 +59,26 @@ pub enum NodeReason<'a> {
     PodCertificateRequestVerb(&'a str),
 }
 
+impl NodeReason<'_> {
+    /// The reason as upstream words it, built in one allocation of the exact length
+    /// (`concat` sizes the String from its parts; no `fmt` machinery, no regrowth).
+    pub fn render(&self) -> String {
+        match *self {
+            NodeReason::Fixed(s) => s.to_string(),
+            NodeReason::NoRelationship(node) => ["no relationship found between node '", node, "' and this object"].concat(),
+            NodeReason::UnknownNode(user) => ["unknown node for user ", &crate::gostr::quote(user)].concat(),
+            NodeReason::CannotReadAllNodes(node) => ["node '", node, "' cannot read all nodes, only its own Node object"].concat(),
+            NodeReason::CannotReadNode(node, name) => ["node '", node, "' cannot read '", name, "', only its own Node object"].concat(),
+            NodeReason::PodCertificateRequestVerb(verb) => ["nodes may not ", verb, " podcertificaterequests"].concat(),
+        }
+    }
+}
+
 impl std::fmt::Display for NodeReason<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             NodeReason::Fixed(s) => f.write_str(s),
-            NodeReason::NoRelationship(node) => write!(f, "no relationship found between node '{node}' and this object"),
-            NodeReason::UnknownNode(user) => write!(f, "unknown node for user {}", crate::gostr::quote(user)),
-            NodeReason::CannotReadAllNodes(node) => write!(f, "node '{node}' cannot read all nodes, only its own Node object"),
-            NodeReason::CannotReadNode(node, name) => write!(f, "node '{node}' cannot read '{name}', only its own Node object"),
-            NodeReason::PodCertificateRequestVerb(verb) => write!(f, "nodes may not {verb} podcertificaterequests"),
+            other => f.write_str(&other.render()),
         }
     }
 }
@@ -83,11 +95,7 @@ pub struct NodeVerdict<'a> {
 impl NodeVerdict<'_> {
     /// The verdict with its reason rendered.
     pub fn into_verdict(self) -> Verdict {
-        let reason = match self.reason {
-            NodeReason::Fixed(s) => s.to_string(),
-            other => other.to_string(),
-        };
-        Verdict { decision: self.decision, reason, error: None }
+        Verdict { decision: self.decision, reason: self.reason.render(), error: None }
     }
 }
 
@@ -109,7 +117,11 @@ fn no_relationship(node: &str) -> (NodeVerdict<'_>, Basis) {
 
 /// A field requirement `spec.nodeName == <node>` (upstream compares field, Equals and value).
 fn selects_node(attrs: &Attributes, node: &str) -> bool {
-    attrs.field_selector.requirements.iter().any(|r| r.field == "spec.nodeName" && r.operator == Operator::Equals && r.value == node)
+    attrs
+        .field_selector
+        .requirements
+        .iter()
+        .any(|r| r.field == "spec.nodeName" && r.operator == Operator::Equals && streq::eq(&r.value, node))
 }
 
 impl PartialEq for NodeAuthorizer {
@@ -285,7 +297,7 @@ impl NodeAuthorizer {
             _ => return no("cannot authorize CSINode subresources"),
         }
         // Create is checked by NodeRestriction, which sees the object's name.
-        if verb != "create" && attrs.name != node {
+        if verb != "create" && !streq::eq(&attrs.name, node) {
             return no("can only access CSINode with the same name as the requesting node");
         }
         yes()
@@ -367,7 +379,7 @@ fn lease(node: &str, attrs: &Attributes) -> (NodeVerdict<'static>, Basis) {
         // `%q` of the namespace, as upstream formats it.
         return no(LEASE_NAMESPACE_ONLY);
     }
-    if verb != "create" && attrs.name != node {
+    if verb != "create" && !streq::eq(&attrs.name, node) {
         return no("can only access node lease with the same name as the requesting node");
     }
     yes()
@@ -379,7 +391,7 @@ fn node_object<'a>(node: &'a str, attrs: &'a Attributes) -> (NodeVerdict<'a>, Ba
     match (attrs.subresource.as_str(), attrs.verb.as_str()) {
         ("", "create" | "update" | "patch") | ("status", "update" | "patch") => yes(),
         ("", "get" | "list" | "watch") => {
-            if attrs.name == node {
+            if streq::eq(&attrs.name, node) {
                 yes()
             } else if attrs.name.is_empty() {
                 no_because(NodeReason::CannotReadAllNodes(node))
@@ -475,6 +487,8 @@ mod tests {
         ];
         for (reason, want) in cases {
             assert_eq!(reason.to_string(), want);
+            assert_eq!(reason.render(), want);
+            assert_eq!(reason.render().capacity(), want.len(), "one allocation of the exact length");
             assert_eq!(NodeVerdict { decision: Decision::NoOpinion, reason }.into_verdict(), Verdict::no_opinion(want));
         }
     }

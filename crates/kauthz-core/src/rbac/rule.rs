@@ -2,6 +2,7 @@
 
 use crate::authz::Attributes;
 use crate::model::PolicyRule;
+use crate::streq::{bytes_eq, eq};
 
 /// Whether `rule` allows the request.
 pub fn rule_allows(attrs: &Attributes, rule: &PolicyRule) -> bool {
@@ -17,12 +18,12 @@ pub fn rule_allows(attrs: &Attributes, rule: &PolicyRule) -> bool {
 
 /// A rule verb equals the request verb, or is `*`.
 pub fn verb_matches(rule: &PolicyRule, verb: &str) -> bool {
-    rule.verbs.iter().any(|v| v == "*" || v == verb)
+    rule.verbs.iter().any(|v| v == "*" || eq(v, verb))
 }
 
 /// A rule group equals the request group, or is `*`.
 pub fn api_group_matches(rule: &PolicyRule, group: &str) -> bool {
-    rule.api_groups.iter().any(|g| g == "*" || g == group)
+    rule.api_groups.iter().any(|g| g == "*" || eq(g, group))
 }
 
 /// `*` matches everything (subresources too); otherwise `resource[/subresource]` must be
@@ -33,11 +34,13 @@ pub fn resource_matches(rule: &PolicyRule, resource: &str, subresource: &str) ->
             return true;
         }
         if subresource.is_empty() {
-            return r == resource;
+            return eq(r, resource);
         }
-        let combined_len = resource.len() + 1 + subresource.len();
-        (r.len() == combined_len && r.starts_with(resource) && r.as_bytes()[resource.len()] == b'/' && r.ends_with(subresource))
-            || (r.len() == subresource.len() + 2 && r.starts_with("*/") && r.ends_with(subresource))
+        // `resource/subresource` or `*/subresource`, compared in place (no joined string).
+        let (r, rl) = (r.as_bytes(), resource.len());
+        let tail = |at: usize| bytes_eq(&r[at..], subresource.as_bytes());
+        (r.len() == rl + 1 + subresource.len() && bytes_eq(&r[..rl], resource.as_bytes()) && r[rl] == b'/' && tail(rl + 1))
+            || (r.len() == subresource.len() + 2 && r.starts_with(b"*/") && tail(2))
     })
 }
 
@@ -47,7 +50,7 @@ pub fn resource_name_matches(rule: &PolicyRule, name: &str) -> bool {
     if crate::mutants::active(crate::mutants::Mutant::RbacIgnoreResourceNames) {
         return true;
     }
-    rule.resource_names.is_empty() || rule.resource_names.iter().any(|n| n == name)
+    rule.resource_names.is_empty() || rule.resource_names.iter().any(|n| eq(n, name))
 }
 
 /// `*`, an exact path, or a prefix ending in `*` (all trailing `*` removed).
