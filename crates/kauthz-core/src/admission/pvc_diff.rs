@@ -509,16 +509,7 @@ struct GoTime {
     nanos: u32,
 }
 
-/// Days from 1970-01-01 to the given proleptic Gregorian date.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+use crate::model::values::days_from_civil;
 
 /// The proleptic Gregorian date of a day count from 1970-01-01.
 fn civil_from_days(z: i64) -> (i64, i64, i64) {

@@ -8,7 +8,7 @@ mod core;
 pub(crate) mod quantity;
 mod rbac;
 mod storage;
-mod values;
+pub(crate) mod values;
 
 use serde::{Deserialize, Serialize};
 
