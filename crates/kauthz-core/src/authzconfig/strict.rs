@@ -83,44 +83,11 @@ impl<'de> Visitor<'de> for TreeVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<KeyTree, A::Error> {
         let mut entries = Vec::new();
-        while let Some((key, value)) = map.next_entry::<MapKey, KeyTree>()? {
-            entries.push((key.0, value));
+        // JSON object keys are strings (the YAML tree is built from parser events instead).
+        while let Some((key, value)) = map.next_entry::<String, KeyTree>()? {
+            entries.push((key, value));
         }
         Ok(KeyTree::Map(entries))
-    }
-}
-
-/// A map key as text, whatever scalar the parser made of it.
-struct MapKey(String);
-
-impl<'de> Deserialize<'de> for MapKey {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = MapKey;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a scalar map key")
-            }
-            fn visit_str<E>(self, v: &str) -> Result<MapKey, E> {
-                Ok(MapKey(v.to_string()))
-            }
-            fn visit_bool<E>(self, v: bool) -> Result<MapKey, E> {
-                Ok(MapKey(v.to_string()))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<MapKey, E> {
-                Ok(MapKey(v.to_string()))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<MapKey, E> {
-                Ok(MapKey(v.to_string()))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<MapKey, E> {
-                Ok(MapKey(v.to_string()))
-            }
-            fn visit_unit<E>(self) -> Result<MapKey, E> {
-                Ok(MapKey("null".into()))
-            }
-        }
-        deserializer.deserialize_any(KeyVisitor)
     }
 }
 
@@ -202,15 +169,19 @@ enum YamlKey {
 }
 
 impl YamlKey {
+    /// go-yaml's value for a key: a plain key spelled as a YAML 1.1 boolean or null is one;
+    /// every other key (quoted, tagged, block, or any other spelling) is text. Numbers keep
+    /// their written text: upstream prints a resolved number (`0x10` as `16`), which only an
+    /// unknown-field message would show.
     fn resolve(text: String, plain: bool) -> YamlKey {
         if !plain {
             return YamlKey::Str(text);
         }
-        match yaml11_plain_key(&text) {
-            Some("true") => YamlKey::Bool(true),
-            Some("false") => YamlKey::Bool(false),
-            Some(_) => YamlKey::Null,
-            None => YamlKey::Str(text),
+        match text.as_str() {
+            "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => YamlKey::Bool(true),
+            "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "false" | "False" | "FALSE" => YamlKey::Bool(false),
+            "" | "~" | "null" | "Null" | "NULL" => YamlKey::Null,
+            _ => YamlKey::Str(text),
         }
     }
 
@@ -451,19 +422,6 @@ impl<'a> YamlTreeBuilder<'a> {
 /// Whether upstream's universal decoder reads `text` as JSON (`utilyaml.IsJSONBuffer`).
 pub(super) fn is_json_buffer(text: &str) -> bool {
     text.trim_start().starts_with('{')
-}
-
-/// sigs.k8s.io/yaml's key for a plain YAML scalar key that go-yaml resolves to a boolean or
-/// null (YAML 1.1 spellings); `None` for a key that stays text. Numbers keep their written
-/// text: upstream prints a resolved number (`0x10` as `16`), which only an unknown-field
-/// message would show.
-fn yaml11_plain_key(key: &str) -> Option<&'static str> {
-    match key {
-        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => Some("true"),
-        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "false" | "False" | "FALSE" => Some("false"),
-        "" | "~" | "null" | "Null" | "NULL" => Some("null"),
-        _ => None,
-    }
 }
 
 /// The strict decoding errors (`unknown field "…"`, `duplicate field "…"`), deduplicated
