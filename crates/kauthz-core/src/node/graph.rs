@@ -24,6 +24,8 @@ use std::hash::{BuildHasher, Hasher};
 use hashbrown::HashTable;
 use smallvec::SmallVec;
 
+use crate::streq;
+
 /// Default degree at which a vertex gets a destination index (upstream's value).
 pub const DEFAULT_DESTINATION_EDGE_THRESHOLD: usize = 200;
 
@@ -122,25 +124,35 @@ impl VertexType {
 /// the secrets, configmaps and claims it references, so a fixed hash (the FxHash used
 /// before, whose multiplier is public) lets them craft names that all land in one probe
 /// sequence and make every insert and lookup linear: the graph build quadratic. foldhash
-/// is as fast on short names; its per-graph seed comes from the operating system's
+/// is as fast on short names; its per-hasher seeds come from the operating system's
 /// randomness (through std's `RandomState`), its shared seed from foldhash's process-wide
 /// one, so colliding names cannot be computed offline.
+///
+/// Each vertex type has its own independent random seed, so the type costs nothing per
+/// lookup (it used to be a word written into the hasher, which cost a final mixing round).
 #[derive(Clone)]
-struct VertexHasher(foldhash::fast::SeedableRandomState);
+struct VertexHasher {
+    /// Per-hasher seeds, indexed by `VertexType as usize`.
+    type_seeds: [u64; VertexType::ALL.len()],
+    shared: &'static foldhash::SharedSeed,
+}
 
 impl VertexHasher {
     fn new() -> Self {
-        let seed = std::collections::hash_map::RandomState::new().hash_one(0x6b61_7574_687a_u64);
-        VertexHasher(foldhash::fast::SeedableRandomState::with_seed(seed, foldhash::SharedSeed::global_random()))
+        let random = std::collections::hash_map::RandomState::new();
+        VertexHasher {
+            type_seeds: VertexType::ALL.map(|t| random.hash_one((0x6b61_7574_687a_u64, t as u8))),
+            shared: foldhash::SharedSeed::global_random(),
+        }
     }
 
-    /// The lookup hash of a vertex key. The namespace length keeps the namespace/name
-    /// split part of the key (`ns-a`/`b` is not `ns-`/`ab`).
-    #[inline]
+    /// The lookup hash of a vertex key: the namespace and the name, each one foldhash
+    /// `write`, from the type's seed. The namespace/name split stays part of the key
+    /// (`ns-a`/`b` is not `ns-`/`ab`) because each `write` first rotates the state by the
+    /// length written; no final round is needed, as nothing is left in foldhash's sponge.
+    #[inline(always)]
     fn key_hash(&self, vtype: VertexType, namespace: &str, name: &str) -> u64 {
-        let mut h = self.0.build_hasher();
-        // Type and namespace length in one word: one mixing round fewer per lookup.
-        h.write_u64((vtype as u64) << 32 | namespace.len() as u64);
+        let mut h = foldhash::fast::FoldHasher::with_seed(self.type_seeds[vtype as usize], self.shared);
         h.write(namespace.as_bytes());
         h.write(name.as_bytes());
         h.finish()
@@ -335,31 +347,47 @@ impl Graph {
     /// The id of a vertex, without allocating.
     #[inline]
     pub(crate) fn lookup(&self, vtype: VertexType, namespace: &str, name: &str) -> Option<u32> {
-        let (slots, arena) = (&self.slots, self.arena.as_bytes());
-        self.table
-            .find(self.hasher.key_hash(vtype, namespace, name), |&id| {
-                let Some(Some(v)) = slots.get(id as usize) else { return false };
-                // Byte slices of the arena: no char-boundary checks on the lookup path.
-                let (key, ns_len) = (v.key as usize, v.ns_len as usize);
-                v.vtype == vtype
-                    && ns_len == namespace.len()
-                    && v.name_len as usize == name.len()
-                    && arena.get(key..key + ns_len) == Some(namespace.as_bytes())
-                    && arena.get(key + ns_len..key + ns_len + name.len()) == Some(name.as_bytes())
-            })
-            .copied()
+        self.find(vtype, namespace, name).map(|(id, _)| id)
+    }
+
+    /// The id and vertex of a key. The table's candidates are walked here rather than
+    /// through `HashTable::find`, whose equality closure hashbrown calls through a `dyn`
+    /// reference (an out-of-line call per lookup); both stop at the same empty group.
+    #[inline(always)]
+    fn find(&self, vtype: VertexType, namespace: &str, name: &str) -> Option<(u32, &Vertex)> {
+        let arena = self.arena.as_bytes();
+        for &id in self.table.iter_hash(self.hasher.key_hash(vtype, namespace, name)) {
+            let Some(Some(v)) = self.slots.get(id as usize) else { continue };
+            // Byte slices of the arena: no char-boundary checks on the lookup path;
+            // `streq`, not slice `==`: these names are short, and `==` calls `bcmp`.
+            let (key, ns_len) = (v.key as usize, v.ns_len as usize);
+            if v.vtype == vtype
+                && ns_len == namespace.len()
+                && v.name_len as usize == name.len()
+                && arena.get(key..key + ns_len).is_some_and(|a| streq::bytes_eq(a, namespace.as_bytes()))
+                && arena.get(key + ns_len..key + ns_len + name.len()).is_some_and(|a| streq::bytes_eq(a, name.as_bytes()))
+            {
+                return Some((id, v));
+            }
+        }
+        None
     }
 
     /// Whether `id` is the live node vertex named `node_name`: the same answer as
     /// `id == lookup(Node, "", node_name)` (node names are unique), without hashing.
-    #[inline]
+    #[inline(always)]
     fn is_node(&self, id: u32, node_name: &str) -> bool {
-        let Some(Some(v)) = self.slots.get(id as usize) else { return false };
+        self.slots.get(id as usize).and_then(Option::as_ref).is_some_and(|v| self.is_node_vertex(v, node_name))
+    }
+
+    /// [`Graph::is_node`] for a vertex at hand.
+    #[inline(always)]
+    fn is_node_vertex(&self, v: &Vertex, node_name: &str) -> bool {
         let key = v.key as usize;
         v.vtype == VertexType::Node
             && v.ns_len == 0
             && v.name_len as usize == node_name.len()
-            && self.arena.as_bytes().get(key..key + node_name.len()) == Some(node_name.as_bytes())
+            && self.arena.as_bytes().get(key..key + node_name.len()).is_some_and(|a| streq::bytes_eq(a, node_name.as_bytes()))
     }
 
     /// The smallest id not in use, as upstream's graph hands out ids.
@@ -575,11 +603,10 @@ impl Graph {
     /// Upstream `hasPathFrom`: whether node `node_name` can reach the object. Does not
     /// allocate.
     pub fn has_path_from(&self, node_name: &str, vtype: VertexType, namespace: &str, name: &str) -> bool {
-        let Some(start) = self.lookup(vtype, namespace, name) else { return false };
+        let Some((start, v)) = self.find(vtype, namespace, name) else { return false };
         // The node's id is needed only to read a destination index; the search compares
         // destinations with the node by name ([`Graph::is_node`]), which saves a second
         // hash lookup on every decision. A node absent from the graph reaches nothing.
-        let v = self.v(start);
         if let Some(index) = &v.index {
             let Some(node) = self.lookup(VertexType::Node, "", node_name) else { return false };
             if index.has(node) {
@@ -590,20 +617,24 @@ impl Graph {
             }
             return start == node || self.dfs(start, node);
         }
-        if self.is_node(start, node_name) {
+        if self.is_node_vertex(v, node_name) {
             return true;
         }
         let mut budget = DFS_BUDGET;
-        match self.dfs_named(start, node_name, &mut budget) {
+        match self.dfs_named(v, node_name, &mut budget) {
             Some(found) => found,
             // Past the budget: the visiting search, with the node's id.
             None => self.lookup(VertexType::Node, "", node_name).is_some_and(|node| self.dfs_visited(start, node)),
         }
     }
 
-    /// [`Graph::dfs_bounded`] comparing vertices with the node by name.
-    fn dfs_named(&self, from: u32, node_name: &str, budget: &mut u32) -> Option<bool> {
-        for e in &self.v(from).out {
+    /// [`Graph::dfs_bounded`] from a vertex at hand, comparing vertices with the node by
+    /// name. Inlined into [`Graph::has_path_from`], so the usual search (an object whose
+    /// edges all lead to a node) makes no call; deeper levels go through
+    /// [`Graph::dfs_named_deep`].
+    #[inline(always)]
+    fn dfs_named(&self, from: &Vertex, node_name: &str, budget: &mut u32) -> Option<bool> {
+        for e in &from.out {
             if *budget == 0 {
                 return None;
             }
@@ -614,11 +645,18 @@ impl Graph {
                 }
                 continue;
             }
-            if self.is_node(e.to, node_name) || self.dfs_named(e.to, node_name, budget)? {
+            let to = self.v(e.to);
+            if self.is_node_vertex(to, node_name) || self.dfs_named_deep(to, node_name, budget)? {
                 return Some(true);
             }
         }
         Some(false)
+    }
+
+    /// The recursion of [`Graph::dfs_named`], kept out of line.
+    #[inline(never)]
+    fn dfs_named_deep(&self, from: &Vertex, node_name: &str, budget: &mut u32) -> Option<bool> {
+        self.dfs_named(from, node_name, budget)
     }
 
     #[inline]
@@ -909,6 +947,24 @@ mod arena_tests {
         }
         assert_eq!(g.lookup(VertexType::Secret, "some-namespace", "s0-0-"), None);
         assert_eq!(g.lookup(VertexType::Pod, "ns-kee", "pkeep0"), None, "namespace/name split is part of the key");
+    }
+
+    /// The vertex type and the namespace/name split are part of the hash, not only of the
+    /// compare (a hash of the concatenated key would put every split in one probe
+    /// sequence), and each hasher draws its own seeds.
+    #[test]
+    fn key_hash_separates_type_and_split_and_is_seeded() {
+        let h = VertexHasher::new();
+        let full = "abcdefghijklmnopqrstuvwxyz0123456789-abc";
+        let mut seen = std::collections::HashSet::new();
+        for cut in 0..=full.len() {
+            for t in VertexType::ALL {
+                assert!(seen.insert(h.key_hash(t, &full[..cut], &full[cut..])), "{t:?} {cut}");
+            }
+        }
+        let other = VertexHasher::new();
+        let same = VertexType::ALL.iter().filter(|&&t| h.key_hash(t, "ns", "name") == other.key_hash(t, "ns", "name")).count();
+        assert_eq!(same, 0, "two graphs' hashers agree");
     }
 
     /// The budgeted path search without a visited set finds exactly the path the visiting
