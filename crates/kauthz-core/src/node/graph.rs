@@ -617,7 +617,8 @@ impl Graph {
             }
             return start == node || self.dfs(start, node);
         }
-        if self.is_node_vertex(v, node_name) {
+        // Only a node vertex is the node (tested first: one branch on the usual path).
+        if vtype == VertexType::Node && self.is_node_vertex(v, node_name) {
             return true;
         }
         let mut budget = DFS_BUDGET;
