@@ -176,10 +176,11 @@ pub fn stream_lists<R: Read>(reader: R, chunk: usize) -> io::Result<Option<Snaps
         w.pos = 3;
     }
     let mut out = Snapshot::default();
+    let mut scratch = Snapshot::default();
     let mut document = 0usize;
     while let Some(b) = w.peek_non_ws()? {
         document += 1;
-        if b != b'{' || !stream_document(&mut w, document, &mut out)? {
+        if b != b'{' || !stream_document(&mut w, document, &mut out, &mut scratch)? {
             return Ok(None);
         }
     }
@@ -188,7 +189,7 @@ pub fn stream_lists<R: Read>(reader: R, chunk: usize) -> io::Result<Option<Snaps
 
 /// One top-level object that must be a `List`; `false` when it is not one, or anything in
 /// it needs the whole-text path.
-fn stream_document<R: Read>(w: &mut Window<R>, document: usize, out: &mut Snapshot) -> io::Result<bool> {
+fn stream_document<R: Read>(w: &mut Window<R>, document: usize, out: &mut Snapshot, scratch: &mut Snapshot) -> io::Result<bool> {
     w.pos += 1; // '{'
     let mut kind: Option<Value> = None;
     let mut saw_items = false;
@@ -216,7 +217,7 @@ fn stream_document<R: Read>(w: &mut Window<R>, document: usize, out: &mut Snapsh
         w.pos += 1;
         let Some(next) = w.peek_non_ws()? else { return Ok(false) };
         if key == "items" {
-            if next != b'[' || !stream_items(w, document, out)? {
+            if next != b'[' || !stream_items(w, document, out, scratch)? {
                 return Ok(false);
             }
             saw_items = true;
@@ -245,110 +246,30 @@ fn stream_document<R: Read>(w: &mut Window<R>, document: usize, out: &mut Snapsh
     Ok(is_list && saw_items)
 }
 
-/// Item text gathered before a batch is decoded: large enough that starting the decoding
-/// threads costs nothing measurable, small enough that the copy adds little to the peak.
-const BATCH_BYTES: usize = 8 << 20;
-
-/// At most this many threads decode a batch. Decoding is mostly allocation and small
-/// copies; past a few threads the allocator and memory bandwidth, not the cores, limit it.
-const MAX_DECODE_THREADS: usize = 4;
-
-/// Items of one List waiting to be decoded: their texts back to back, each ending at the
-/// matching offset in `ends`, the first being item `first` of the List.
-#[derive(Default)]
-struct Batch {
-    text: String,
-    ends: Vec<usize>,
-    first: usize,
-}
-
-impl Batch {
-    fn items(&self) -> impl Iterator<Item = &str> {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts.zip(&self.ends).map(|(a, &b)| &self.text[a..b])
-    }
-
-    /// Decodes every item, in item order, on up to [`MAX_DECODE_THREADS`] threads (each
-    /// takes a contiguous run of items, so appending their results keeps the input order).
-    /// `false` when any item needs the whole-text path; `out` then holds part of the batch,
-    /// which the caller discards with everything else.
-    fn decode(&mut self, document: usize, threads: usize, out: &mut Snapshot) -> bool {
-        let n = self.ends.len();
-        let ok = if threads <= 1 || n < 2 {
-            decode_run(self.items().enumerate(), document, self.first, out)
-        } else {
-            let items: Vec<&str> = self.items().collect();
-            let per = n.div_ceil(threads.min(n));
-            let (first, document) = (self.first, document);
-            let results: Vec<Option<Snapshot>> = std::thread::scope(|scope| {
-                let handles: Vec<_> = items
-                    .chunks(per)
-                    .enumerate()
-                    .map(|(r, run)| {
-                        scope.spawn(move || {
-                            let mut part = Snapshot::default();
-                            let indexed = run.iter().enumerate().map(|(i, &t)| (r * per + i, t));
-                            decode_run(indexed, document, first, &mut part).then_some(part)
-                        })
-                    })
-                    .collect();
-                // A panicking decoder is a bug: re-raise it here rather than hide it.
-                handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
-            });
-            let mut ok = true;
-            for part in results {
-                match part {
-                    Some(part) => out.extend(part),
-                    None => ok = false,
-                }
-            }
-            ok
-        };
-        self.first += n;
-        self.text.clear();
-        self.ends.clear();
-        ok
-    }
-}
-
-/// Decodes a run of items into `out` (see [`decode_item`]); `false` at the first refused one.
-fn decode_run<'t>(mut items: impl Iterator<Item = (usize, &'t str)>, document: usize, first: usize, out: &mut Snapshot) -> bool {
-    let mut scratch = Snapshot::default();
-    items.all(|(i, text)| decode_item(text, document, first + i, out, &mut scratch))
-}
-
-/// How many threads decode items: the cores there are, up to [`MAX_DECODE_THREADS`].
-fn decode_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_DECODE_THREADS))
-}
-
-/// A List's `items` (the window at `[`), gathered into batches that are decoded on several
-/// threads (the split itself is a fast byte scan; decoding is where the time goes).
-fn stream_items<R: Read>(w: &mut Window<R>, document: usize, out: &mut Snapshot) -> io::Result<bool> {
+/// A List's `items` (the window at `[`), each decoded as soon as it is complete.
+fn stream_items<R: Read>(w: &mut Window<R>, document: usize, out: &mut Snapshot, scratch: &mut Snapshot) -> io::Result<bool> {
     w.pos += 1; // '['
     if w.peek_non_ws()? == Some(b']') {
         w.pos += 1;
         return Ok(true);
     }
-    let threads = decode_threads();
-    let mut batch = Batch { text: String::with_capacity(BATCH_BYTES + (1 << 20)), ..Batch::default() };
+    let mut index = 0usize;
     loop {
         if w.peek_non_ws()? != Some(b'{') {
             return Ok(false);
         }
         let Some(extent) = w.value_extent()? else { return Ok(false) };
         let Some(text) = w.text(extent) else { return Ok(false) };
-        batch.text.push_str(text);
-        batch.ends.push(batch.text.len());
-        if batch.text.len() >= BATCH_BYTES && !batch.decode(document, threads, out) {
+        if !decode_item(text, document, index, out, scratch) {
             return Ok(false);
         }
         w.pos = extent.1;
+        index += 1;
         match w.peek_non_ws()? {
             Some(b',') => w.pos += 1,
             Some(b']') => {
                 w.pos += 1;
-                return Ok(batch.decode(document, threads, out));
+                return Ok(true);
             }
             _ => return Ok(false),
         }
