@@ -393,6 +393,29 @@ mod tests {
     }
 
     #[test]
+    fn short_strings_decode_inline() {
+        let pod = r#"{"metadata": {"name": "app-12-abcde", "namespace": "ns-7", "uid": "7b0e8c1a-0000-4000-8000-000000000012",
+                "labels": {"app": "app-12"}, "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "app-12-5d78c9869d"}]},
+            "spec": {"nodeName": "node-3", "containers": [{"name": "app", "envFrom": [{"configMapRef": {"name": "app-config-12"}}]}]}}"#;
+        let Object::Pod(pod) = Object::from_json_str(Kind::Pod, pod).expect("decodes") else { panic!("not a pod") };
+        let (meta, owner) = (&pod.metadata, &pod.metadata.owner_references[0]);
+        let config_map = pod.spec.containers[0].env_from[0].config_map_ref.as_ref().expect("configMapRef");
+        for (what, s) in [
+            ("name", &meta.name),
+            ("namespace", &meta.namespace),
+            ("owner apiVersion", &owner.api_version),
+            ("owner name", &owner.name),
+            ("nodeName", &pod.spec.node_name),
+            ("configMapRef", &config_map.name),
+        ] {
+            assert!(!s.is_heap_allocated(), "{what} {s:?} is on the heap");
+        }
+        assert_eq!(meta.labels.get("app"), Some("app-12"));
+        // A uid is longer than the inline limit: it still decodes whole.
+        assert_eq!(meta.uid, "7b0e8c1a-0000-4000-8000-000000000012");
+    }
+
+    #[test]
     fn decoded_vectors_keep_no_spare_capacity() {
         let pod = r#"{"metadata": {"name": "p", "ownerReferences": [{"name": "rs"}]},
             "spec": {"imagePullSecrets": [{"name": "pull"}],
