@@ -10,6 +10,8 @@
 #   --cross-queries N  who-can queries per seed in the crosscheck step (default 6)
 #   --keep-out     keep every seed's work files (default: a seed's files are removed once it
 #                  compared clean, so long runs do not fill the disk)
+#   --until-difference  stop after the first table or seed that differs (the self-test's
+#                  mutant runs: a caught mutant need not run every seed)
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,6 +28,7 @@ KAUTHZ=""
 MAXPRINT=10
 CROSS_QUERIES=6
 KEEP_OUT=0
+UNTIL_DIFF=0
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -41,7 +44,8 @@ while [ $# -gt 0 ]; do
     --max-print) MAXPRINT="$2"; shift 2 ;;
     --cross-queries) CROSS_QUERIES="$2"; shift 2 ;;
     --keep-out) KEEP_OUT=1; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --until-difference) UNTIL_DIFF=1; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -170,6 +174,7 @@ run_cross() {
 # directory makes one review case per --authorization-config file in it.
 if [ "$TABLES" = 1 ] && [ -d "$CONF/tables" ]; then
   for t in "$CONF"/tables/*/; do
+    if [ "$UNTIL_DIFF" = 1 ] && [ "$total_diffs" -gt 0 ]; then break; fi
     t=${t%/}; name=$(basename "$t")
     if [ -f "$t/requests.jsonl" ]; then mode=review; answers=oracle.jsonl
     elif [ -f "$t/admission.jsonl" ]; then mode=admit; answers=oracle-admit.jsonl
@@ -206,6 +211,9 @@ fi
 if [ "$SCENARIOS" = 1 ]; then
   end=$((START + SEEDS - 1))
   for seed in $(seq "$START" "$end"); do
+    if [ "$UNTIL_DIFF" = 1 ] && [ "$total_diffs" -gt 0 ]; then
+      echo "conformance: --until-difference: stopped before seed $seed" >&2; break
+    fi
     dir="$OUT/seed-$seed"
     seed_diffs=$total_diffs; seed_failures=$failures
     if ! "$BIN/gen" --seed "$seed" --out "$dir"; then

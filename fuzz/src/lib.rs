@@ -20,32 +20,7 @@ pub const KINDS: [Kind; 19] = Kind::ALL;
 /// A decoded object written back as the JSON document it came from (as far as the lean
 /// model keeps it), `apiVersion` and `kind` included.
 pub fn object_json(object: &Object) -> Value {
-    let body = match object {
-        Object::Namespace(o) => serde_json::to_value(o),
-        Object::Node(o) => serde_json::to_value(o),
-        Object::Pod(o) => serde_json::to_value(o),
-        Object::Secret(o) => serde_json::to_value(o),
-        Object::ConfigMap(o) => serde_json::to_value(o),
-        Object::ServiceAccount(o) => serde_json::to_value(o),
-        Object::PersistentVolumeClaim(o) => serde_json::to_value(o),
-        Object::PersistentVolume(o) => serde_json::to_value(o),
-        Object::VolumeAttachment(o) => serde_json::to_value(o),
-        Object::CsiNode(o) => serde_json::to_value(o),
-        Object::CsiDriver(o) => serde_json::to_value(o),
-        Object::Lease(o) => serde_json::to_value(o),
-        Object::ResourceClaim(o) => serde_json::to_value(o),
-        Object::ResourceSlice(o) => serde_json::to_value(o),
-        Object::PodCertificateRequest(o) => serde_json::to_value(o),
-        Object::Role(o) => serde_json::to_value(o),
-        Object::ClusterRole(o) => serde_json::to_value(o),
-        Object::RoleBinding(o) => serde_json::to_value(o),
-        Object::ClusterRoleBinding(o) => serde_json::to_value(o),
-    };
-    let mut body = body.expect("model objects serialize");
-    let map = body.as_object_mut().expect("objects serialize to maps");
-    map.insert("apiVersion".into(), object.kind().api_version().into());
-    map.insert("kind".into(), object.kind().name().into());
-    body
+    serde_json::to_value(object).expect("model objects serialize")
 }
 
 /// A `v1` `List` of documents.

@@ -274,6 +274,25 @@ macro_rules! kinds {
                 Ok(match kind { $(Kind::$variant => Object::$variant(Box::new(Deserialize::deserialize(d)?)),)+ })
             }
         }
+
+        /// An object serializes as the document it was read from: `apiVersion` and `kind`
+        /// (which the model's structs do not hold) followed by the kind's fields.
+        impl serde::Serialize for Object {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                #[derive(serde::Serialize)]
+                #[serde(rename_all = "camelCase")]
+                struct Document<'a, T> {
+                    api_version: String,
+                    kind: &'static str,
+                    #[serde(flatten)]
+                    body: &'a T,
+                }
+                let kind = self.kind();
+                match self {
+                    $(Object::$variant(o) => Document { api_version: kind.api_version(), kind: kind.name(), body: &**o }.serialize(serializer),)+
+                }
+            }
+        }
     };
     (@namespaced namespaced) => { true };
     (@namespaced cluster) => { false };
@@ -441,6 +460,18 @@ mod tests {
         let Object::ClusterRole(role) = Object::from_json_str(Kind::ClusterRole, role).expect("decodes") else { panic!("not a role") };
         assert_eq!(role.rules.capacity(), 1);
         assert_eq!(role.rules[0].verbs.capacity(), 1);
+    }
+
+    #[test]
+    fn objects_serialize_as_their_documents() {
+        let text = r#"{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"n1","namespace":"kube-node-lease"}}"#;
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        let lease = Object::deserialize_kind(Kind::Lease, &value).unwrap();
+        let written = serde_json::to_value(&lease).unwrap();
+        assert_eq!(written["apiVersion"], "coordination.k8s.io/v1");
+        assert_eq!(written["kind"], "Lease");
+        assert_eq!(written["metadata"]["name"], "n1");
+        assert_eq!(Object::deserialize_kind(Kind::Lease, &written).unwrap(), lease);
     }
 
     #[test]
