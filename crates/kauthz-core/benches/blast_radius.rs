@@ -13,7 +13,7 @@ fn main() {
 }
 
 fn meta(name: String, namespace: &str) -> ObjectMeta {
-    ObjectMeta { name, namespace: namespace.into(), ..ObjectMeta::default() }
+    ObjectMeta { name: name.into(), namespace: namespace.into(), ..ObjectMeta::default() }
 }
 
 fn cluster(nodes: usize, pods_per_node: usize) -> ClusterState {
@@ -31,25 +31,28 @@ fn cluster(nodes: usize, pods_per_node: usize) -> ClusterState {
     for n in 0..nodes {
         let node = format!("node-{n}");
         let mut ds = Pod { metadata: meta(format!("agent-{n}"), "kube-system"), ..Pod::default() };
-        ds.spec.node_name = node.clone();
+        ds.spec.node_name = node.as_str().into();
         ds.spec.service_account_name = "agent".into();
         objects.push(Object::Pod(Box::new(ds)));
         for _ in 0..pods_per_node {
             let ns = format!("ns-{}", i % namespaces);
             let mut p = Pod { metadata: meta(format!("web-{i}"), &ns), ..Pod::default() };
-            p.spec.node_name = node.clone();
+            p.spec.node_name = node.as_str().into();
             p.spec.service_account_name = "app".into();
             p.spec.containers = vec![Container {
                 name: "web".into(),
                 env: vec![EnvVar {
                     name: "P".into(),
-                    value_from: Some(EnvVarSource { secret_key_ref: Some(NameRef { name: format!("db-{i}") }), config_map_key_ref: None }),
+                    value_from: Some(EnvVarSource {
+                        secret_key_ref: Some(NameRef { name: format!("db-{i}").into() }),
+                        config_map_key_ref: None,
+                    }),
                 }],
-                env_from: vec![EnvFromSource { secret_ref: None, config_map_ref: Some(NameRef { name: format!("cfg-{i}") }) }],
+                env_from: vec![EnvFromSource { secret_ref: None, config_map_ref: Some(NameRef { name: format!("cfg-{i}").into() }) }],
             }];
             p.spec.volumes = vec![Volume {
                 name: "data".into(),
-                persistent_volume_claim: Some(PvcVolume { claim_name: format!("data-{i}") }),
+                persistent_volume_claim: Some(PvcVolume { claim_name: format!("data-{i}").into() }),
                 ..Volume::default()
             }];
             objects.push(Object::Pod(Box::new(p)));

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Kind, Object, ObjectKey};
+use crate::model::{CompactString, Kind, Object, ObjectKey};
 use crate::node;
 use crate::rbac::RbacIndex;
 
@@ -28,7 +28,7 @@ impl ObjectStore {
 
     /// Every object of `kind`, ordered by namespace and name.
     pub fn list(&self, kind: Kind) -> impl Iterator<Item = &Object> {
-        let start = ObjectKey { kind, namespace: String::new(), name: String::new() };
+        let start = ObjectKey { kind, namespace: CompactString::default(), name: CompactString::default() };
         self.objects.range(start..).take_while(move |(k, _)| k.kind == kind).map(|(_, o)| o)
     }
 

@@ -279,13 +279,13 @@ impl OverCount {
         if pod.spec.node_name.is_empty() || pod.is_mirror() {
             return;
         }
-        let ns = pod.metadata.namespace.clone();
+        let ns = pod.metadata.namespace.to_string();
         let mut counts: BTreeMap<(VertexType, String), usize> = BTreeMap::new();
         crate::node::populator::visit_pod_secret_names(pod, |n| *counts.entry((VertexType::Secret, n.to_string())).or_default() += 1);
         crate::node::populator::visit_pod_configmap_names(pod, |n| *counts.entry((VertexType::ConfigMap, n.to_string())).or_default() += 1);
         for v in &pod.spec.volumes {
             if let Some(c) = &v.persistent_volume_claim {
-                *counts.entry((VertexType::Pvc, c.claim_name.clone())).or_default() += 1;
+                *counts.entry((VertexType::Pvc, c.claim_name.to_string())).or_default() += 1;
             } else if v.ephemeral.is_some() {
                 *counts.entry((VertexType::Pvc, format!("{}-{}", pod.metadata.name, v.name))).or_default() += 1;
             }

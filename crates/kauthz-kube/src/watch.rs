@@ -163,7 +163,9 @@ async fn watch_kind(client: kube::Client, spec: &'static KindSpec, version: &'st
                     None => continue,
                 },
                 Ok(Event::Delete(value)) => {
-                    let meta = |p: &str| value.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
+                    let meta = |p: &str| -> kauthz_core::model::CompactString {
+                        value.pointer(p).and_then(Value::as_str).unwrap_or_default().into()
+                    };
                     Update::Delete(ObjectKey { kind, namespace: meta("/metadata/namespace"), name: meta("/metadata/name") })
                 }
                 Err(e) => Update::KindFailed(kind, format!("{}: watch: {e}", spec.resource_name())),

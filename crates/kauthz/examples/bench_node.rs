@@ -206,7 +206,7 @@ fn main() {
             let mut i = 0u64;
             while !stop.load(Ordering::Relaxed) {
                 let mut p = pod.clone();
-                p.metadata.uid = format!("testwrite-{i}");
+                p.metadata.uid = format!("testwrite-{i}").into();
                 i += 1;
                 state.write().expect("lock").apply(Object::Pod(Box::new(p)));
                 writes.fetch_add(1, Ordering::Relaxed);

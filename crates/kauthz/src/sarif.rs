@@ -226,7 +226,7 @@ impl Locator {
                 let (kind, m) = (o.kind().name(), o.meta());
                 let line = object_line(&text, kind, &m.namespace, &m.name).unwrap_or(1);
                 // Later files win, as in the loader (a later object replaces an earlier one).
-                loc.objects.insert((kind.to_string(), m.namespace.clone(), m.name.clone()), Place { uri: u.clone(), line });
+                loc.objects.insert((kind.to_string(), m.namespace.to_string(), m.name.to_string()), Place { uri: u.clone(), line });
             }
         }
         loc

@@ -103,7 +103,7 @@ fn gce_zones(pv: &PersistentVolume) -> Result<(), String> {
         .get("failure-domain.beta.kubernetes.io/zone")
         .filter(|z| !z.is_empty())
         .or_else(|| labels.get("topology.kubernetes.io/zone"))
-        .map_or("", String::as_str);
+        .unwrap_or("");
     let zones: Vec<&str> = zones.split("__").collect();
     if zones.len() < 2 {
         return Ok(());
@@ -154,14 +154,14 @@ mod tests {
     fn gce_regions() {
         let mut pv = PersistentVolume::default();
         pv.spec.gce_persistent_disk = Some(crate::model::Present {});
-        pv.metadata.labels.insert("topology.kubernetes.io/zone".into(), "us-central1-a__us-east1-b".into());
+        pv.metadata.labels.insert("topology.kubernetes.io/zone", "us-central1-a__us-east1-b");
         assert_eq!(
             pv_driver(&pv),
             Some(Err(
                 "failed to get region from zones: multiple or no regions gotten from zones, got: map[us-central1:{} us-east1:{}]".into()
             ))
         );
-        pv.metadata.labels.insert("topology.kubernetes.io/zone".into(), "us-central1-a__us-central1-b".into());
+        pv.metadata.labels.insert("topology.kubernetes.io/zone", "us-central1-a__us-central1-b");
         assert_eq!(pv_driver(&pv), Some(Ok(GCE_PD)));
     }
 }

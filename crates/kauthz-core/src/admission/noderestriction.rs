@@ -103,8 +103,8 @@ impl Request<'_> {
             self.req.name.clone()
         } else {
             match &self.req.object {
-                Some(o) if !o.metadata().name.is_empty() => o.metadata().name.clone(),
-                Some(o) if !o.metadata().generate_name.is_empty() => o.metadata().generate_name.clone(),
+                Some(o) if !o.metadata().name.is_empty() => o.metadata().name.to_string(),
+                Some(o) if !o.metadata().generate_name.is_empty() => o.metadata().generate_name.to_string(),
                 _ => "Unknown".into(),
             }
         };
@@ -667,12 +667,12 @@ fn modified_labels(a: &StringMap, b: &StringMap) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
     for (k, v) in a.iter() {
         if b.get(k) != Some(v) {
-            keys.push(k.clone());
+            keys.push(k.to_owned());
         }
     }
     for (k, v) in b.iter() {
-        if a.get(k) != Some(v) && !keys.contains(k) {
-            keys.push(k.clone());
+        if a.get(k) != Some(v) && !keys.iter().any(|have| have == k) {
+            keys.push(k.to_owned());
         }
     }
     keys.sort();
@@ -817,7 +817,7 @@ fn pod_references_audience(state: &ClusterState, pod: &Pod, audience: &str) -> R
         } else if let Some(c) = &v.persistent_volume_claim {
             csi_driver_of_claim(state, &pod.metadata.namespace, &c.claim_name)
         } else if let Some(c) = &v.csi {
-            Ok(c.driver.clone())
+            Ok(c.driver.to_string())
         } else if let Some(translated) = csitranslation::inline_driver(v) {
             translated.map(str::to_string)
         } else {
@@ -855,7 +855,7 @@ fn csi_driver_of_claim(state: &ClusterState, namespace: &str, claim: &str) -> Re
         return Err(not_found("", "persistentvolume", volume).to_string());
     };
     if let Some(csi) = &pv.spec.csi {
-        return Ok(csi.driver.clone());
+        return Ok(csi.driver.to_string());
     }
     match csitranslation::pv_driver(pv) {
         Some(translated) => translated.map(str::to_string),

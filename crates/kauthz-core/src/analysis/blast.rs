@@ -264,7 +264,7 @@ impl<'a> Analyzer<'a> {
                 && s.type_ == "kubernetes.io/service-account-token"
                 && let Some(sa) = s.metadata.annotations.get(SA_NAME_ANNOTATION)
             {
-                token_secrets.insert((s.metadata.namespace.as_str(), s.metadata.name.as_str()), sa.as_str());
+                token_secrets.insert((s.metadata.namespace.as_str(), s.metadata.name.as_str()), sa);
             }
         }
         Analyzer {

@@ -63,9 +63,9 @@ impl NodeDiff {
 }
 
 fn namespaces(state: &ClusterState) -> BTreeSet<String> {
-    let mut out: BTreeSet<String> = state.store().list(Kind::Namespace).map(|n| n.meta().name.clone()).collect();
+    let mut out: BTreeSet<String> = state.store().list(Kind::Namespace).map(|n| n.meta().name.to_string()).collect();
     for kind in [Kind::Pod, Kind::Secret, Kind::ConfigMap, Kind::ServiceAccount, Kind::PersistentVolumeClaim, Kind::RoleBinding] {
-        out.extend(state.store().list(kind).map(|o| o.meta().namespace.clone()));
+        out.extend(state.store().list(kind).map(|o| o.meta().namespace.to_string()));
     }
     out
 }
@@ -101,7 +101,7 @@ fn atoms(side: Side, node: &str, namespaces: &BTreeSet<String>) -> BTreeSet<Stri
 
 /// Compares every node of either side.
 pub fn diff(before: Side, after: Side, depth: usize) -> Vec<NodeDiff> {
-    let nodes = |s: &ClusterState| -> BTreeSet<String> { s.store().list(Kind::Node).map(|n| n.meta().name.clone()).collect() };
+    let nodes = |s: &ClusterState| -> BTreeSet<String> { s.store().list(Kind::Node).map(|n| n.meta().name.to_string()).collect() };
     let all: BTreeSet<String> = nodes(before.state).union(&nodes(after.state)).cloned().collect();
     let mut ns = namespaces(before.state);
     ns.extend(namespaces(after.state));

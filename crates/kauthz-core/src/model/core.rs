@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{NameRef, ObjectMeta};
+use super::{CompactString, NameRef, ObjectMeta};
 
 /// A JSON object whose content does not matter, only its presence
 /// (e.g. `ephemeral: {...}` makes a pod reference the PVC `<pod>-<volume>`).
@@ -51,12 +51,12 @@ impl NodeSpec {
 #[serde(default, rename_all = "camelCase")]
 pub struct Taint {
     /// Key.
-    pub key: String,
+    pub key: CompactString,
     /// Value.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub value: String,
+    #[serde(skip_serializing_if = "CompactString::is_empty")]
+    pub value: CompactString,
     /// Effect.
-    pub effect: String,
+    pub effect: CompactString,
     /// When the taint was added (RFC 3339), compared by instant.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_added: Option<super::Time>,
@@ -76,16 +76,16 @@ pub struct NodeConfigSource {
 #[serde(default, rename_all = "camelCase")]
 pub struct ConfigMapNodeConfigSource {
     /// Namespace.
-    pub namespace: String,
+    pub namespace: CompactString,
     /// Name.
-    pub name: String,
+    pub name: CompactString,
     /// Uid.
     #[serde(rename = "uid")]
-    pub uid: String,
+    pub uid: CompactString,
     /// Resource version.
-    pub resource_version: String,
+    pub resource_version: CompactString,
     /// Key of the kubelet configuration.
-    pub kubelet_config_key: String,
+    pub kubelet_config_key: CompactString,
 }
 
 /// A Secret: metadata and type only; its payload is never read.
@@ -95,8 +95,8 @@ pub struct Secret {
     /// Metadata.
     pub metadata: ObjectMeta,
     /// Secret type, e.g. `kubernetes.io/service-account-token`.
-    #[serde(rename = "type", skip_serializing_if = "String::is_empty")]
-    pub type_: String,
+    #[serde(rename = "type", skip_serializing_if = "CompactString::is_empty")]
+    pub type_: CompactString,
 }
 
 /// A ConfigMap: metadata only.
@@ -147,11 +147,11 @@ impl Pod {
 #[serde(default, rename_all = "camelCase")]
 pub struct PodSpec {
     /// Node the pod is bound to; empty while unscheduled.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub node_name: String,
+    #[serde(skip_serializing_if = "CompactString::is_empty")]
+    pub node_name: CompactString,
     /// Service account the pod runs as.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub service_account_name: String,
+    #[serde(skip_serializing_if = "CompactString::is_empty")]
+    pub service_account_name: CompactString,
     /// Image pull secrets.
     #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub image_pull_secrets: Vec<NameRef>,
@@ -192,10 +192,10 @@ pub struct PodStatus {
 #[serde(default, rename_all = "camelCase")]
 pub struct NodeAllocatableResourceClaimStatus {
     /// The claim.
-    pub resource_claim_name: String,
+    pub resource_claim_name: CompactString,
     /// Containers the claim's resources are attributed to.
     #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
-    pub containers: Vec<String>,
+    pub containers: Vec<CompactString>,
     /// Mapped resources.
     #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub mapping: Vec<NodeAllocatableMappedResources>,
@@ -209,7 +209,7 @@ pub struct NodeAllocatableResourceClaimStatus {
 #[serde(default, rename_all = "camelCase")]
 pub struct NodeAllocatableMappedResources {
     /// Resource name.
-    pub name: String,
+    pub name: CompactString,
     /// Quantity, compared by value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<super::Quantity>,
@@ -220,7 +220,7 @@ pub struct NodeAllocatableMappedResources {
 #[serde(default, rename_all = "camelCase")]
 pub struct NodeAllocatableOverheadResources {
     /// Resource name.
-    pub name: String,
+    pub name: CompactString,
     /// Per-pod overhead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_pod: Option<super::Quantity>,
@@ -234,13 +234,13 @@ pub struct NodeAllocatableOverheadResources {
 #[serde(default, rename_all = "camelCase")]
 pub struct PodResourceClaim {
     /// Name within the pod.
-    pub name: String,
+    pub name: CompactString,
     /// Existing claim name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub resource_claim_name: Option<String>,
+    pub resource_claim_name: Option<CompactString>,
     /// Template to create a claim from.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub resource_claim_template_name: Option<String>,
+    pub resource_claim_template_name: Option<CompactString>,
 }
 
 /// One `status.resourceClaimStatuses` entry.
@@ -248,10 +248,10 @@ pub struct PodResourceClaim {
 #[serde(default, rename_all = "camelCase")]
 pub struct PodResourceClaimStatus {
     /// Name within the pod.
-    pub name: String,
+    pub name: CompactString,
     /// Generated claim name, if one was created.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub resource_claim_name: Option<String>,
+    pub resource_claim_name: Option<CompactString>,
 }
 
 /// `status.extendedResourceClaimStatus`.
@@ -259,7 +259,7 @@ pub struct PodResourceClaimStatus {
 #[serde(default, rename_all = "camelCase")]
 pub struct ExtendedResourceClaimStatus {
     /// The generated claim.
-    pub resource_claim_name: String,
+    pub resource_claim_name: CompactString,
     /// Which container requests map to which claim requests; compared by the Node
     /// authorizer's graph populator to detect changes.
     #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
@@ -271,11 +271,11 @@ pub struct ExtendedResourceClaimStatus {
 #[serde(default, rename_all = "camelCase")]
 pub struct ContainerExtendedResourceRequest {
     /// Container name.
-    pub container_name: String,
+    pub container_name: CompactString,
     /// Extended resource name, e.g. `example.com/gpu`.
-    pub resource_name: String,
+    pub resource_name: CompactString,
     /// Request name in the claim.
-    pub request_name: String,
+    pub request_name: CompactString,
 }
 
 /// The container fields that reference secrets and configmaps.
@@ -283,7 +283,7 @@ pub struct ContainerExtendedResourceRequest {
 #[serde(default, rename_all = "camelCase")]
 pub struct Container {
     /// Container name.
-    pub name: String,
+    pub name: CompactString,
     /// Environment variables.
     #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub env: Vec<EnvVar>,
@@ -297,7 +297,7 @@ pub struct Container {
 #[serde(default, rename_all = "camelCase")]
 pub struct EnvVar {
     /// Variable name.
-    pub name: String,
+    pub name: CompactString,
     /// Source of the value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value_from: Option<EnvVarSource>,
@@ -342,7 +342,7 @@ pub struct SecretRefHolder {
 #[serde(default, rename_all = "camelCase")]
 pub struct Volume {
     /// Volume name.
-    pub name: String,
+    pub name: CompactString,
     /// Azure File (`secretName`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub azure_file: Option<Box<AzureFileVolume>>,
@@ -443,7 +443,7 @@ pub struct Volume {
 pub struct AwsEbsVolume {
     /// `aws://zone/vol-…` or a bare volume id.
     #[serde(rename = "volumeID")]
-    pub volume_id: String,
+    pub volume_id: CompactString,
 }
 
 /// `azureDisk`.
@@ -452,7 +452,7 @@ pub struct AwsEbsVolume {
 pub struct AzureDiskVolume {
     /// Disk kind; only `Managed` (any case) migrates.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<CompactString>,
 }
 
 /// `ephemeral` volume.
@@ -469,7 +469,7 @@ pub struct EphemeralVolume {
 #[serde(default, rename_all = "camelCase")]
 pub struct AzureFileVolume {
     /// Secret holding the account key.
-    pub secret_name: String,
+    pub secret_name: CompactString,
 }
 
 /// `secret` volume.
@@ -477,7 +477,7 @@ pub struct AzureFileVolume {
 #[serde(default, rename_all = "camelCase")]
 pub struct SecretVolume {
     /// The secret.
-    pub secret_name: String,
+    pub secret_name: CompactString,
 }
 
 /// `csi` inline volume.
@@ -485,7 +485,7 @@ pub struct SecretVolume {
 #[serde(default, rename_all = "camelCase")]
 pub struct CsiVolume {
     /// Driver name.
-    pub driver: String,
+    pub driver: CompactString,
     /// Secret passed to NodePublish.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub node_publish_secret_ref: Option<NameRef>,
@@ -496,7 +496,7 @@ pub struct CsiVolume {
 #[serde(default, rename_all = "camelCase")]
 pub struct PvcVolume {
     /// The claim.
-    pub claim_name: String,
+    pub claim_name: CompactString,
 }
 
 /// `projected` volume.
@@ -537,8 +537,8 @@ pub struct VolumeProjection {
 #[serde(default, rename_all = "camelCase")]
 pub struct ServiceAccountTokenProjection {
     /// Token audience (empty: the apiserver's).
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub audience: String,
+    #[serde(skip_serializing_if = "CompactString::is_empty")]
+    pub audience: CompactString,
 }
 
 /// `projected.sources[].podCertificate`.
@@ -546,7 +546,7 @@ pub struct ServiceAccountTokenProjection {
 #[serde(default, rename_all = "camelCase")]
 pub struct PodCertificateProjection {
     /// Signer.
-    pub signer_name: String,
+    pub signer_name: CompactString,
 }
 
 /// A PersistentVolumeClaim.
@@ -564,6 +564,6 @@ pub struct PersistentVolumeClaim {
 #[serde(default, rename_all = "camelCase")]
 pub struct PvcSpec {
     /// Bound volume.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub volume_name: String,
+    #[serde(skip_serializing_if = "CompactString::is_empty")]
+    pub volume_name: CompactString,
 }

@@ -12,6 +12,11 @@ pub(crate) mod values;
 
 use serde::{Deserialize, Serialize};
 
+/// The model's string type for names, namespaces, uids, label keys and values and the like:
+/// strings of up to 24 bytes are stored inline, so most of a pod's twenty-odd strings need
+/// no heap allocation of their own (a million-pod snapshot held tens of millions of them).
+pub use compact_str::CompactString;
+
 pub use self::core::*;
 pub use self::quantity::QuantityError;
 pub use self::rbac::*;
@@ -23,17 +28,17 @@ pub use self::values::{Quantity, Time};
 #[serde(default, rename_all = "camelCase")]
 pub struct ObjectMeta {
     /// Object name.
-    pub name: String,
+    pub name: CompactString,
     /// Name prefix the apiserver completes on create (admission errors name it when the
     /// name is still empty).
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub generate_name: String,
+    #[serde(skip_serializing_if = "CompactString::is_empty")]
+    pub generate_name: CompactString,
     /// Namespace; empty for cluster-scoped objects.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub namespace: String,
+    #[serde(skip_serializing_if = "CompactString::is_empty")]
+    pub namespace: CompactString,
     /// Unique id.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub uid: String,
+    #[serde(skip_serializing_if = "CompactString::is_empty")]
+    pub uid: CompactString,
     /// Labels.
     #[serde(skip_serializing_if = "StringMap::is_empty")]
     pub labels: StringMap,
@@ -46,9 +51,10 @@ pub struct ObjectMeta {
 }
 
 /// A small string-to-string map (labels, annotations) kept as a sorted vector: objects carry
-/// a handful of entries, and a vector costs a fraction of a tree's nodes per object.
+/// a handful of entries, and a vector costs a fraction of a tree's nodes per object. Keys and
+/// values are [`CompactString`]s: most label keys and values fit inline.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct StringMap(Vec<(String, String)>);
+pub struct StringMap(Vec<(CompactString, CompactString)>);
 
 impl StringMap {
     /// An empty map.
@@ -57,8 +63,8 @@ impl StringMap {
     }
 
     /// The value for `key`.
-    pub fn get(&self, key: &str) -> Option<&String> {
-        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok().map(|i| &self.0[i].1)
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok().map(|i| self.0[i].1.as_str())
     }
 
     /// Whether `key` is present.
@@ -67,7 +73,8 @@ impl StringMap {
     }
 
     /// Sets `key` to `value`, returning the previous value.
-    pub fn insert(&mut self, key: String, value: String) -> Option<String> {
+    pub fn insert(&mut self, key: impl Into<CompactString>, value: impl Into<CompactString>) -> Option<CompactString> {
+        let (key, value) = (key.into(), value.into());
         match self.0.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
             Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
             Err(i) => {
@@ -78,8 +85,8 @@ impl StringMap {
     }
 
     /// Entries in key order.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
-        self.0.iter().map(|(k, v)| (k, v))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
     /// Number of entries.
@@ -93,8 +100,8 @@ impl StringMap {
     }
 }
 
-impl FromIterator<(String, String)> for StringMap {
-    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
+impl<K: Into<CompactString>, V: Into<CompactString>> FromIterator<(K, V)> for StringMap {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let mut m = StringMap::new();
         for (k, v) in iter {
             m.insert(k, v);
@@ -118,8 +125,8 @@ impl<'de> Deserialize<'de> for StringMap {
                 f.write_str("a map of strings")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<StringMap, A::Error> {
-                let mut entries: Vec<(String, String)> = Vec::with_capacity(map.size_hint().unwrap_or(0));
-                while let Some(entry) = map.next_entry::<String, String>()? {
+                let mut entries: Vec<(CompactString, CompactString)> = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                while let Some(entry) = map.next_entry::<CompactString, CompactString>()? {
                     entries.push(entry);
                 }
                 // Later duplicates win, as in a JSON object decoded by Go.
@@ -152,13 +159,13 @@ where
 #[serde(default, rename_all = "camelCase")]
 pub struct OwnerReference {
     /// API version of the owner.
-    pub api_version: String,
+    pub api_version: CompactString,
     /// Kind of the owner.
-    pub kind: String,
+    pub kind: CompactString,
     /// Name of the owner.
-    pub name: String,
+    pub name: CompactString,
     /// Uid of the owner.
-    pub uid: String,
+    pub uid: CompactString,
     /// Whether this owner is the managing controller.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub controller: Option<bool>,
@@ -172,7 +179,7 @@ pub struct OwnerReference {
 #[serde(default)]
 pub struct NameRef {
     /// The referenced name.
-    pub name: String,
+    pub name: CompactString,
 }
 
 /// A `{name, namespace}` reference (SecretReference).
@@ -180,9 +187,9 @@ pub struct NameRef {
 #[serde(default)]
 pub struct NamespacedRef {
     /// The referenced name.
-    pub name: String,
+    pub name: CompactString,
     /// The referenced namespace; may be empty.
-    pub namespace: String,
+    pub namespace: CompactString,
 }
 
 /// Defines [`Kind`], [`Object`] and everything that maps between them from one table, so a
@@ -390,9 +397,9 @@ pub struct ObjectKey {
     /// Kind.
     pub kind: Kind,
     /// Namespace (empty for cluster-scoped kinds).
-    pub namespace: String,
+    pub namespace: CompactString,
     /// Name.
-    pub name: String,
+    pub name: CompactString,
 }
 
 #[cfg(test)]
@@ -402,6 +409,29 @@ mod tests {
     #[test]
     fn object_is_a_tag_and_a_pointer() {
         assert!(std::mem::size_of::<Object>() <= 16, "Object is {} bytes", std::mem::size_of::<Object>());
+    }
+
+    #[test]
+    fn short_strings_decode_inline() {
+        let pod = r#"{"metadata": {"name": "app-12-abcde", "namespace": "ns-7", "uid": "7b0e8c1a-0000-4000-8000-000000000012",
+                "labels": {"app": "app-12"}, "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "app-12-5d78c9869d"}]},
+            "spec": {"nodeName": "node-3", "containers": [{"name": "app", "envFrom": [{"configMapRef": {"name": "app-config-12"}}]}]}}"#;
+        let Object::Pod(pod) = Object::from_json_str(Kind::Pod, pod).expect("decodes") else { panic!("not a pod") };
+        let (meta, owner) = (&pod.metadata, &pod.metadata.owner_references[0]);
+        let config_map = pod.spec.containers[0].env_from[0].config_map_ref.as_ref().expect("configMapRef");
+        for (what, s) in [
+            ("name", &meta.name),
+            ("namespace", &meta.namespace),
+            ("owner apiVersion", &owner.api_version),
+            ("owner name", &owner.name),
+            ("nodeName", &pod.spec.node_name),
+            ("configMapRef", &config_map.name),
+        ] {
+            assert!(!s.is_heap_allocated(), "{what} {s:?} is on the heap");
+        }
+        assert_eq!(meta.labels.get("app"), Some("app-12"));
+        // A uid is longer than the inline limit: it still decodes whole.
+        assert_eq!(meta.uid, "7b0e8c1a-0000-4000-8000-000000000012");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{NamespacedRef, ObjectMeta};
+use super::{CompactString, NamespacedRef, ObjectMeta};
 
 /// A `secretRef: {name, namespace}` holder used by PV sources.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -79,10 +79,10 @@ pub struct PvSpec {
 #[serde(default, rename_all = "camelCase")]
 pub struct PvAzureFile {
     /// Secret name.
-    pub secret_name: String,
+    pub secret_name: CompactString,
     /// Secret namespace; defaults to the claim's.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret_namespace: Option<String>,
+    pub secret_namespace: Option<CompactString>,
 }
 
 /// PV `csi`.
@@ -90,7 +90,7 @@ pub struct PvAzureFile {
 #[serde(default, rename_all = "camelCase")]
 pub struct PvCsi {
     /// Driver name.
-    pub driver: String,
+    pub driver: CompactString,
     /// Controller publish secret (not visible to kubelets).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub controller_publish_secret_ref: Option<NamespacedRef>,
@@ -123,9 +123,9 @@ pub struct VolumeAttachment {
 #[serde(default, rename_all = "camelCase")]
 pub struct VolumeAttachmentSpec {
     /// Attacher (CSI driver).
-    pub attacher: String,
+    pub attacher: CompactString,
     /// Node the volume attaches to.
-    pub node_name: String,
+    pub node_name: CompactString,
     /// What is attached.
     pub source: VolumeAttachmentSource,
 }
@@ -136,7 +136,7 @@ pub struct VolumeAttachmentSpec {
 pub struct VolumeAttachmentSource {
     /// The attached PV, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub persistent_volume_name: Option<String>,
+    pub persistent_volume_name: Option<CompactString>,
 }
 
 /// A CSINode.
@@ -171,7 +171,7 @@ pub struct CsiDriverSpec {
 #[serde(default, rename_all = "camelCase")]
 pub struct CsiTokenRequest {
     /// Audience.
-    pub audience: String,
+    pub audience: CompactString,
 }
 
 /// A ResourceClaim.
@@ -197,10 +197,10 @@ pub struct ResourceSlice {
 #[serde(default, rename_all = "camelCase")]
 pub struct ResourceSliceSpec {
     /// Driver.
-    pub driver: String,
+    pub driver: CompactString,
     /// Node the slice belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub node_name: Option<String>,
+    pub node_name: Option<CompactString>,
     /// Whether the slice applies to all nodes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub all_nodes: Option<bool>,
@@ -221,20 +221,20 @@ pub struct PodCertificateRequest {
 #[serde(default, rename_all = "camelCase")]
 pub struct PodCertificateRequestSpec {
     /// Signer.
-    pub signer_name: String,
+    pub signer_name: CompactString,
     /// Requesting pod.
-    pub pod_name: String,
+    pub pod_name: CompactString,
     /// Requesting pod's uid.
     #[serde(rename = "podUID")]
-    pub pod_uid: String,
+    pub pod_uid: CompactString,
     /// Service account.
-    pub service_account_name: String,
+    pub service_account_name: CompactString,
     /// Service account uid.
     #[serde(rename = "serviceAccountUID")]
-    pub service_account_uid: String,
+    pub service_account_uid: CompactString,
     /// Node.
-    pub node_name: String,
+    pub node_name: CompactString,
     /// Node uid.
     #[serde(rename = "nodeUID")]
-    pub node_uid: String,
+    pub node_uid: CompactString,
 }

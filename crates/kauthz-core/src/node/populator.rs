@@ -108,7 +108,7 @@ impl Graph {
         });
         for v in &pod.spec.volumes {
             let claim = if let Some(pvc) = &v.persistent_volume_claim {
-                pvc.claim_name.clone()
+                pvc.claim_name.to_string()
             } else if v.ephemeral.is_some() {
                 format!("{}-{}", pod.metadata.name, v.name)
             } else {
@@ -348,30 +348,32 @@ pub fn visit_pv_secret_names(pv: &PersistentVolume, mut f: impl FnMut(&str, &str
     let claim_ns = pv.spec.claim_ref.as_ref().map_or("", |c| c.namespace.as_str());
     let s = &pv.spec;
     // Namespace if set, else the claim's (cephfs, flex, rbd, scaleIO, iscsi).
-    let defaulted = |h: &crate::model::PvSecretRefHolder| {
-        h.secret_ref.as_ref().map(|r| (if r.namespace.is_empty() { claim_ns.to_string() } else { r.namespace.clone() }, r.name.clone()))
-    };
+    fn defaulted<'a>(h: &'a crate::model::PvSecretRefHolder, claim_ns: &'a str) -> Option<(&'a str, &'a str)> {
+        h.secret_ref.as_ref().map(|r| (if r.namespace.is_empty() { claim_ns } else { r.namespace.as_str() }, r.name.as_str()))
+    }
     // Namespace as given (cinder, storageos).
-    let literal = |h: &crate::model::PvSecretRefHolder| h.secret_ref.as_ref().map(|r| (r.namespace.clone(), r.name.clone()));
+    fn literal(h: &crate::model::PvSecretRefHolder) -> Option<(&str, &str)> {
+        h.secret_ref.as_ref().map(|r| (r.namespace.as_str(), r.name.as_str()))
+    }
     let found = if let Some(a) = &s.azure_file {
         if a.secret_name.is_empty() {
             None
         } else {
             let ns = a.secret_namespace.as_deref().filter(|n| !n.is_empty()).unwrap_or(claim_ns);
-            Some((ns.to_string(), a.secret_name.clone()))
+            Some((ns, a.secret_name.as_str()))
         }
     } else if let Some(h) = &s.cephfs {
-        defaulted(h)
+        defaulted(h, claim_ns)
     } else if let Some(h) = &s.cinder {
         literal(h)
     } else if let Some(h) = &s.flex_volume {
-        defaulted(h)
+        defaulted(h, claim_ns)
     } else if let Some(h) = &s.rbd {
-        defaulted(h)
+        defaulted(h, claim_ns)
     } else if let Some(h) = &s.scale_io {
-        defaulted(h)
+        defaulted(h, claim_ns)
     } else if let Some(h) = &s.iscsi {
-        defaulted(h)
+        defaulted(h, claim_ns)
     } else if let Some(h) = &s.storageos {
         literal(h)
     } else if let Some(c) = &s.csi {
@@ -392,6 +394,6 @@ pub fn visit_pv_secret_names(pv: &PersistentVolume, mut f: impl FnMut(&str, &str
         None
     };
     if let Some((ns, name)) = found {
-        visit(&ns, &name, true);
+        visit(ns, name, true);
     }
 }

@@ -8,9 +8,10 @@
 
 use crate::authz::{Attributes, Decision, UserInfo};
 use crate::model::{
-    NameRef, NamespacedRef, ObjectMeta, PersistentVolume, Pod, PodCertificateRequest, PodResourceClaim, PodResourceClaimStatus,
-    PvSecretRefHolder, PvcVolume, ResourceSlice, SecretVolume, Volume, VolumeAttachment,
+    CompactString, NameRef, NamespacedRef, ObjectMeta, PersistentVolume, Pod, PodCertificateRequest, PodResourceClaim,
+    PodResourceClaimStatus, PvSecretRefHolder, PvcVolume, ResourceSlice, SecretVolume, Volume, VolumeAttachment,
 };
+use compact_str::format_compact;
 
 use super::Graph;
 
@@ -93,34 +94,34 @@ pub struct Sample {
 }
 
 fn meta(namespace: &str, name: &str) -> ObjectMeta {
-    ObjectMeta { name: name.to_string(), namespace: namespace.to_string(), ..ObjectMeta::default() }
+    ObjectMeta { name: name.into(), namespace: namespace.into(), ..ObjectMeta::default() }
 }
 
 /// Upstream `generate()`.
 pub fn generate(opts: &SampleOpts) -> Sample {
     let mut s = Sample::default();
     for n in 0..opts.nodes {
-        let node = format!("node{n}");
+        let node = format_compact!("node{n}");
         for p in 0..opts.pods_per_node {
-            let name = format!("pod{p}-{node}");
-            let ns = format!("ns{}", p % opts.namespaces.max(1));
-            let (pod, pvs, pcrs) = generate_pod(&name, &ns, &node, &format!("svcacct{p}-{node}"), opts);
+            let name = format_compact!("pod{p}-{node}");
+            let ns = format_compact!("ns{}", p % opts.namespaces.max(1));
+            let (pod, pvs, pcrs) = generate_pod(&name, &ns, &node, &format_compact!("svcacct{p}-{node}"), opts);
             s.pods.push(pod);
             s.pvs.extend(pvs);
             s.pcrs.extend(pcrs);
         }
         for a in 0..opts.attachments_per_node {
-            let mut va = VolumeAttachment { metadata: meta("", &format!("attachment{a}-{node}")), ..VolumeAttachment::default() };
+            let mut va = VolumeAttachment { metadata: meta("", &format_compact!("attachment{a}-{node}")), ..VolumeAttachment::default() };
             va.spec.node_name = node.clone();
             s.attachments.push(va);
         }
         // Upstream's loop bound is inclusive: n+1 slices per node.
         for p in 0..=opts.node_resource_slices_per_node {
-            let mut slice = ResourceSlice { metadata: meta("", &format!("slice{p}-{node}")), ..ResourceSlice::default() };
+            let mut slice = ResourceSlice { metadata: meta("", &format_compact!("slice{p}-{node}")), ..ResourceSlice::default() };
             slice.spec.node_name = Some(node.clone());
             s.slices.push(slice);
         }
-        s.nodes.push(node);
+        s.nodes.push(node.into());
     }
     s
 }
@@ -130,19 +131,20 @@ fn subset(per_pod: usize, _per_namespace: usize) -> std::ops::Range<usize> {
     0..per_pod
 }
 
-fn secret_volume(name: String) -> Volume {
+fn secret_volume(name: CompactString) -> Volume {
     Volume { secret: Some(SecretVolume { secret_name: name }), ..Volume::default() }
 }
 
-fn config_map_volume(name: String) -> Volume {
+fn config_map_volume(name: CompactString) -> Volume {
     Volume { config_map: Some(NameRef { name }), ..Volume::default() }
 }
 
-fn pv_for(pv_name: String, claim: String, namespace: &str) -> PersistentVolume {
+fn pv_for(pv_name: CompactString, claim: CompactString, namespace: &str) -> PersistentVolume {
     let mut pv = PersistentVolume { metadata: meta("", &pv_name), ..PersistentVolume::default() };
-    pv.spec.flex_volume =
-        Some(PvSecretRefHolder { secret_ref: Some(NamespacedRef { name: format!("secret-{pv_name}"), namespace: String::new() }) });
-    pv.spec.claim_ref = Some(NamespacedRef { name: claim, namespace: namespace.to_string() });
+    pv.spec.flex_volume = Some(PvSecretRefHolder {
+        secret_ref: Some(NamespacedRef { name: format_compact!("secret-{pv_name}"), namespace: CompactString::default() }),
+    });
+    pv.spec.claim_ref = Some(NamespacedRef { name: claim, namespace: namespace.into() });
     pv
 }
 
@@ -157,61 +159,63 @@ pub fn generate_pod(
     let mut pvs = Vec::new();
     let mut pcrs = Vec::new();
     let mut pod = Pod { metadata: meta(namespace, name), ..Pod::default() };
-    pod.spec.node_name = node.to_string();
-    pod.spec.service_account_name = service_account.to_string();
+    pod.spec.node_name = node.into();
+    pod.spec.service_account_name = service_account.into();
     let vols = &mut pod.spec.volumes;
     for i in 0..opts.unique_secrets_per_pod {
-        vols.push(secret_volume(format!("secret{i}-{name}")));
+        vols.push(secret_volume(format_compact!("secret{i}-{name}")));
     }
     for i in subset(opts.shared_secrets_per_pod, opts.shared_secrets_per_namespace) {
-        vols.push(secret_volume(format!("secret{i}-shared")));
+        vols.push(secret_volume(format_compact!("secret{i}-shared")));
     }
     for i in 0..opts.unique_config_maps_per_pod {
-        vols.push(config_map_volume(format!("configmap{i}-{name}")));
+        vols.push(config_map_volume(format_compact!("configmap{i}-{name}")));
     }
     for i in subset(opts.shared_config_maps_per_pod, opts.shared_config_maps_per_namespace) {
-        vols.push(config_map_volume(format!("configmap{i}-shared")));
+        vols.push(config_map_volume(format_compact!("configmap{i}-shared")));
     }
     for i in 0..opts.unique_pvcs_per_pod {
-        let claim = format!("pvc{i}-{name}");
-        pvs.push(pv_for(format!("pv{i}-{name}-{namespace}"), claim.clone(), namespace));
+        let claim = format_compact!("pvc{i}-{name}");
+        pvs.push(pv_for(format_compact!("pv{i}-{name}-{namespace}"), claim.clone(), namespace));
         vols.push(Volume { persistent_volume_claim: Some(PvcVolume { claim_name: claim }), ..Volume::default() });
     }
     for i in 0..opts.unique_resource_claims_per_pod {
         pod.spec.resource_claims.push(PodResourceClaim {
-            name: format!("claim{i}"),
-            resource_claim_name: Some(format!("claim{i}-{name}-{namespace}")),
+            name: format_compact!("claim{i}"),
+            resource_claim_name: Some(format_compact!("claim{i}-{name}-{namespace}")),
             ..PodResourceClaim::default()
         });
     }
     for i in 0..opts.unique_resource_claim_templates_per_pod {
         pod.spec.resource_claims.push(PodResourceClaim {
-            name: format!("claimtemplate{i}"),
-            resource_claim_template_name: Some(format!("claimtemplate{i}-{name}-{namespace}")),
+            name: format_compact!("claimtemplate{i}"),
+            resource_claim_template_name: Some(format_compact!("claimtemplate{i}-{name}-{namespace}")),
             ..PodResourceClaim::default()
         });
     }
     for i in 0..opts.unique_resource_claim_templates_with_claim_per_pod {
-        let pod_claim = format!("claimtemplate-with-claim{i}");
+        let pod_claim = format_compact!("claimtemplate-with-claim{i}");
         pod.spec.resource_claims.push(PodResourceClaim {
             name: pod_claim.clone(),
-            resource_claim_template_name: Some(format!("claimtemplate{i}-{name}-{namespace}")),
+            resource_claim_template_name: Some(format_compact!("claimtemplate{i}-{name}-{namespace}")),
             ..PodResourceClaim::default()
         });
-        pod.status
-            .resource_claim_statuses
-            .push(PodResourceClaimStatus { name: pod_claim, resource_claim_name: Some(format!("generated-claim-{name}-{namespace}-{i}")) });
+        pod.status.resource_claim_statuses.push(PodResourceClaimStatus {
+            name: pod_claim,
+            resource_claim_name: Some(format_compact!("generated-claim-{name}-{namespace}-{i}")),
+        });
     }
     for i in subset(opts.shared_pvcs_per_pod, opts.shared_pvcs_per_namespace) {
-        let claim = format!("pvc{i}-shared");
-        pvs.push(pv_for(format!("pv{i}-shared-{namespace}"), claim.clone(), namespace));
+        let claim = format_compact!("pvc{i}-shared");
+        pvs.push(pv_for(format_compact!("pv{i}-shared-{namespace}"), claim.clone(), namespace));
         pod.spec.volumes.push(Volume { persistent_volume_claim: Some(PvcVolume { claim_name: claim }), ..Volume::default() });
     }
     for i in 0..opts.pod_certificate_requests_per_pod {
-        let mut pcr = PodCertificateRequest { metadata: meta(namespace, &format!("pcr{i}-{name}")), ..PodCertificateRequest::default() };
-        pcr.spec.pod_name = name.to_string();
-        pcr.spec.service_account_name = service_account.to_string();
-        pcr.spec.node_name = node.to_string();
+        let mut pcr =
+            PodCertificateRequest { metadata: meta(namespace, &format_compact!("pcr{i}-{name}")), ..PodCertificateRequest::default() };
+        pcr.spec.pod_name = name.into();
+        pcr.spec.service_account_name = service_account.into();
+        pcr.spec.node_name = node.into();
         pcrs.push(pcr);
     }
     (pod, pvs, pcrs)

@@ -424,7 +424,7 @@ fn mirror_pods_only_link_to_their_node() {
     let mut g = Graph::new();
     let mut p = pod("ns", "static-web-n1", "n1", vec![secret_vol("s")]);
     p.spec.service_account_name = "sa".into();
-    p.metadata.annotations.insert("kubernetes.io/config.mirror".into(), "hash".into());
+    p.metadata.annotations.insert("kubernetes.io/config.mirror", "hash");
     g.add_pod(&p);
     assert_eq!(can_get(&g, "n1", "pods", "ns", "static-web-n1"), A);
     assert_eq!(can_get(&g, "n1", "secrets", "ns", "s"), N);
@@ -443,7 +443,7 @@ fn every_reference_form() {
         }),
     };
     p.spec.service_account_name = "sa".into();
-    p.spec.image_pull_secrets = vec![NameRef { name: "pull".into() }, NameRef { name: String::new() }];
+    p.spec.image_pull_secrets = vec![NameRef { name: "pull".into() }, NameRef::default()];
     p.spec.init_containers = vec![Container { env: vec![env("init-env", "init-cm")], ..Container::default() }];
     p.spec.containers = vec![Container {
         env: vec![env("c-env", "")],
@@ -639,7 +639,7 @@ fn index_per_type() {
         let mut pd = pod("ns", p, n, vec![]);
         pd.spec.resource_claims = ["rc1", "rc2", "rc3"]
             .iter()
-            .map(|c| PodResourceClaim { resource_claim_name: Some(c.to_string()), ..PodResourceClaim::default() })
+            .map(|c| PodResourceClaim { resource_claim_name: Some((*c).into()), ..PodResourceClaim::default() })
             .collect();
         pd.status.extended_resource_claim_status =
             Some(ExtendedResourceClaimStatus { resource_claim_name: "rc4".into(), ..Default::default() });
@@ -832,8 +832,10 @@ fn shared_vertices_do_not_blow_up_the_search() {
     let mut g = Graph::new();
     let r = |ns: &str, n: &str| Some(NamespacedRef { name: n.into(), namespace: ns.into() });
     for i in 0..300 {
-        let mut pv =
-            PersistentVolume { metadata: ObjectMeta { name: format!("pv-{i}"), ..ObjectMeta::default() }, ..PersistentVolume::default() };
+        let mut pv = PersistentVolume {
+            metadata: ObjectMeta { name: format!("pv-{i}").into(), ..ObjectMeta::default() },
+            ..PersistentVolume::default()
+        };
         pv.spec.claim_ref = r("apps", "data");
         pv.spec.csi = Some(PvCsi { driver: "d".into(), node_publish_secret_ref: r("apps", "shared"), ..PvCsi::default() });
         g.add_pv(&pv);

@@ -18,8 +18,8 @@ pub fn selector_matches(selector: &LabelSelector, labels: &StringMap) -> Option<
     for expr in &selector.match_expressions {
         let value = labels.get(&expr.key);
         let ok = match expr.operator.as_str() {
-            "In" if !expr.values.is_empty() => value.is_some_and(|v| expr.values.contains(v)),
-            "NotIn" if !expr.values.is_empty() => value.is_none_or(|v| !expr.values.contains(v)),
+            "In" if !expr.values.is_empty() => value.is_some_and(|v| expr.values.iter().any(|x| x == v)),
+            "NotIn" if !expr.values.is_empty() => value.is_none_or(|v| !expr.values.iter().any(|x| x == v)),
             "Exists" if expr.values.is_empty() => value.is_some(),
             "DoesNotExist" if expr.values.is_empty() => value.is_none(),
             _ => return None,

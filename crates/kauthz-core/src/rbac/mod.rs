@@ -203,7 +203,7 @@ impl RbacIndex {
         role_bindings: impl IntoIterator<Item = &'a RoleBinding>,
         cluster_role_bindings: impl IntoIterator<Item = &'a ClusterRoleBinding>,
     ) -> Self {
-        let mut crs: BTreeMap<String, ClusterRole> = cluster_roles.into_iter().map(|r| (r.metadata.name.clone(), r.clone())).collect();
+        let mut crs: BTreeMap<String, ClusterRole> = cluster_roles.into_iter().map(|r| (r.metadata.name.to_string(), r.clone())).collect();
         aggregation::aggregate(&mut crs);
         let cr_rules: HashMap<&str, Arc<[PolicyRule]>> = crs.iter().map(|(n, r)| (n.as_str(), Arc::from(r.rules.clone()))).collect();
         let role_rules: HashMap<(&str, &str), Arc<[PolicyRule]>> =
@@ -226,7 +226,7 @@ impl RbacIndex {
         let cluster_bindings: Vec<ResolvedBinding> = cluster_role_bindings
             .into_iter()
             .map(|b| ResolvedBinding {
-                name: b.metadata.name.clone(),
+                name: b.metadata.name.to_string(),
                 namespace: String::new(),
                 role_ref: b.role_ref.clone(),
                 subjects: b.subjects.clone(),
@@ -236,9 +236,9 @@ impl RbacIndex {
 
         let mut by_ns: HashMap<String, Vec<ResolvedBinding>> = HashMap::new();
         for b in role_bindings {
-            let ns = b.metadata.namespace.clone();
+            let ns = b.metadata.namespace.to_string();
             let resolved = ResolvedBinding {
-                name: b.metadata.name.clone(),
+                name: b.metadata.name.to_string(),
                 namespace: ns.clone(),
                 role_ref: b.role_ref.clone(),
                 subjects: b.subjects.clone(),
