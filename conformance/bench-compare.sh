@@ -5,14 +5,14 @@
 #   bash conformance/bench-compare.sh [--benchtime-ms N] [--regen]
 #
 # Builds conformance/bin/benchnode (Go, -p 1) and the bench_node example (release),
-# writes the data set once to target/bench-data/node-authz-bench.json (kept; --regen
+# writes the data set once to $CARGO_TARGET_DIR (else target/)/bench-data/node-authz-bench.json (kept; --regen
 # rewrites it), runs Go then Rust, and prints both tables, the Go/Rust ratios and a
-# one-line summary. Results: target/bench-data/{go,rust}.json.
+# one-line summary. Results: the same bench-data/{go,rust}.json.
 set -eu -o pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CONF="$ROOT/conformance"
-DATA_DIR="$ROOT/target/bench-data"
+DATA_DIR="${CARGO_TARGET_DIR:-$ROOT/target}/bench-data"
 DATA="$DATA_DIR/node-authz-bench.json"
 BENCHTIME_MS=1000
 REGEN=0
