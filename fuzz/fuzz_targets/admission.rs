@@ -13,7 +13,7 @@ use arbitrary::{Result, Unstructured};
 use kauthz_core::admission::{AdmissionRequest, AdmissionResponse, NodeRestriction, NodeRestrictionConfig, Operation};
 use kauthz_core::features::FeatureGates;
 use kauthz_core::model::Kind;
-use kauthz_fuzz::{NAMES, NAMESPACES, default_chain, gen_object, pick, small_state};
+use kauthz_fuzz::{NAMES, NAMESPACES, UUID, UUID_UPPER, default_chain, gen_object, pick, small_state};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
 
@@ -74,7 +74,7 @@ fn gen_object_for(u: &mut Unstructured, resource: &str, sub: &str) -> Result<Val
         ("serviceaccounts", _) => json!({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
             "metadata": {"name": pick(u, NAMES)?, "namespace": pick(u, NAMESPACES)?},
             "spec": {"audiences": [pick(u, &["api", "x", ""])?], "expirationSeconds": 3600,
-                "boundObjectRef": {"kind": pick(u, &["Pod", "Secret", "Node"])?, "apiVersion": "v1", "name": pick(u, NAMES)?, "uid": pick(u, &["u1", "u2", ""])?}}}),
+                "boundObjectRef": {"kind": pick(u, &["Pod", "Secret", "Node"])?, "apiVersion": "v1", "name": pick(u, NAMES)?, "uid": pick(u, &["u1", "u2", "", UUID, UUID_UPPER])?}}}),
         ("leases", _) => gen_object(u, Kind::Lease)?,
         ("csinodes", _) => gen_object(u, Kind::CsiNode)?,
         ("resourceslices", _) => gen_object(u, Kind::ResourceSlice)?,

@@ -121,7 +121,7 @@ items:
 - {apiVersion: v1, kind: Node, metadata: {name: n2}}
 - apiVersion: v1
   kind: Pod
-  metadata: {name: p1, namespace: ns, uid: u1, labels: {app: a}}
+  metadata: {name: p1, namespace: ns, uid: 7b0e8c1a-0000-4000-8000-000000000001, labels: {app: a}}
   spec:
     nodeName: n1
     serviceAccountName: sa
@@ -249,6 +249,11 @@ pub fn set_path(value: &mut Value, path: &[&str], leaf: Value) {
 }
 
 /// Names the generators choose from.
+/// Pod `p1`'s uid in [`SMALL_CLUSTER`]: a lowercase UUID, as the apiserver assigns.
+pub const UUID: &str = "7b0e8c1a-0000-4000-8000-000000000001";
+/// [`UUID`] in uppercase: the same UUID but, to upstream's string compare, another uid.
+pub const UUID_UPPER: &str = "7B0E8C1A-0000-4000-8000-000000000001";
+
 pub const NAMES: &[&str] = &["n1", "n2", "p1", "s1", "s2", "c1", "pvc1", "pv1", "sa", "rc1", "d", "va1", "rs1", "x", "default"];
 /// Namespaces the generators choose from.
 pub const NAMESPACES: &[&str] = &["ns", "default", "kube-system", "kube-node-lease", ""];
@@ -342,7 +347,9 @@ pub fn gen_object(u: &mut Unstructured, kind: Kind) -> arbitrary::Result<Value> 
         meta["labels"] = json!({ pick(u, &["agg", "app", "kubernetes.io/hostname"])?: pick(u, &["true", "a", ""])? });
     }
     if u.ratio(1, 4)? {
-        meta["uid"] = pick(u, &["u1", "u2"])?.into();
+        // Free-form uids, the apiserver's lowercase UUIDs (stored packed) and the same UUID in
+        // uppercase (a different uid).
+        meta["uid"] = pick(u, &["u1", "u2", UUID, UUID_UPPER])?.into();
     }
     let mut v = json!({"apiVersion": kind.api_version(), "kind": kind.name(), "metadata": meta});
     match kind {

@@ -400,7 +400,12 @@ func (g *admGen) snapshotObjects() {
 			node = ""
 		}
 		name := fmt.Sprintf("adm-pod-%d", i)
-		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, UID: types.UID(fmt.Sprintf("adm-pod-uid-%d", i))}}
+		uid := types.UID(fmt.Sprintf("adm-pod-uid-%d", i))
+		if i%2 == 0 {
+			// The apiserver's form, a lowercase UUID (kauthz keeps these packed).
+			uid = types.UID(fmt.Sprintf("7b0e8c1a-0000-4000-8000-%012x", i))
+		}
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, UID: uid}}
 		pod.Spec.NodeName = node
 		if sa := g.saFor(ns); sa != nil && g.chance(0.9) {
 			pod.Spec.ServiceAccountName = sa.Name
@@ -1301,6 +1306,10 @@ func (g *admGen) tokenRequest(node string) {
 		ref.UID = ""
 	case x < 0.24:
 		ref.UID = "stale-uid"
+		if p != nil && g.chance(0.5) {
+			// The pod's uid spelled in uppercase: the same UUID, but another uid to upstream.
+			ref.UID = types.UID(strings.ToUpper(string(p.UID)))
+		}
 	case x < 0.28:
 		ref.Name = fmt.Sprintf("missing-%d", g.next())
 	}
@@ -1506,6 +1515,9 @@ func (g *admGen) pcr(node string) {
 		spec.NodeUID = "node-uid-stale"
 	case 1:
 		spec.PodUID = "pod-uid-stale"
+		if g.chance(0.5) {
+			spec.PodUID = types.UID(strings.ToUpper(string(p.UID)))
+		}
 	case 2:
 		spec.ServiceAccountName = apick(g, []string{"default", "sa-1", "missing-sa", ""})
 		if sa := g.findSA(p.Namespace, spec.ServiceAccountName); sa != nil {

@@ -66,6 +66,9 @@ mutants! {
     /// A YAML AuthorizationConfiguration's quoted keys are resolved as YAML 1.1 like plain
     /// ones (`"y"` read as `true`), as a serde value that forgets scalar styles would.
     AuthzConfigResolveQuotedKeys => "authzconfig-resolve-quoted-keys",
+    /// Every text the UUID parser accepts is packed as a UUID (uppercase, braced, unhyphenated),
+    /// so a uid written in another form compares equal to the apiserver's canonical one.
+    UidPackAnyUuidForm => "uid-pack-any-uuid-form",
 }
 
 /// The mutant selected by `KAUTHZ_MUTANT`. Panics on an unknown name, so a typo cannot

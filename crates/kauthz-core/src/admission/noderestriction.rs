@@ -409,7 +409,7 @@ impl NodeRestriction {
             return Err(r.forbid("node requested token with a pod binding without a uid"));
         }
         let pod = r.pod(&r.req.namespace, &bound.name)?;
-        if bound.uid != pod.metadata.uid {
+        if pod.metadata.uid != *bound.uid {
             return Err(r.forbid(format!(
                 "the UID in the bound object reference ({}) does not match the UID in record. The object might have been deleted and then recreated",
                 bound.uid
@@ -484,7 +484,7 @@ impl NodeRestriction {
                 "PodCertificateRequest for pod {} names node UID {}, inconsistent with the running node ({})",
                 quote(&format!("{namespace}/{}", spec.pod_name)),
                 quote(&spec.node_uid),
-                quote(&node.meta().uid)
+                node.meta().uid.with_str(quote)
             )));
         }
         let pod_ref = format!("{namespace}/{}", spec.pod_name);
@@ -503,7 +503,7 @@ impl NodeRestriction {
                 "PodCertificateRequest for pod {} contains pod UID ({}) which differs from running pod {}",
                 quote(&pod_ref),
                 quote(&spec.pod_uid),
-                quote(&pod.metadata.uid)
+                pod.metadata.uid.with_str(quote)
             )));
         }
         if pod.spec.node_name != spec.node_name {
@@ -537,7 +537,7 @@ impl NodeRestriction {
                 "PodCertificateRequest for pod {} names service account UID {}, which differs from the running service account ({})",
                 quote(&pod_ref),
                 quote(&spec.service_account_uid),
-                quote(&sa.meta().uid)
+                sa.meta().uid.with_str(quote)
             )));
         }
         // A pod that mounts a podCertificate volume for this signer justifies the request.

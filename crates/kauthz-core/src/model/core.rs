@@ -179,9 +179,10 @@ pub struct PodStatus {
     /// Names of claims generated from templates.
     #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub resource_claim_statuses: Vec<PodResourceClaimStatus>,
-    /// The claim created for extended resources, if any.
+    /// The claim created for extended resources, if any (boxed: rare, and every pod carries
+    /// the field).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub extended_resource_claim_status: Option<ExtendedResourceClaimStatus>,
+    pub extended_resource_claim_status: Option<Box<ExtendedResourceClaimStatus>>,
     /// Node-allocatable resources claimed through DRA (frozen for kubelets by NodeRestriction).
     #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub node_allocatable_resource_claim_statuses: Vec<NodeAllocatableResourceClaimStatus>,

@@ -8,6 +8,7 @@ mod core;
 pub(crate) mod quantity;
 mod rbac;
 mod storage;
+mod uid;
 pub(crate) mod values;
 
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,7 @@ pub use self::core::*;
 pub use self::quantity::QuantityError;
 pub use self::rbac::*;
 pub use self::storage::*;
+pub use self::uid::Uid;
 pub use self::values::{Quantity, Time};
 
 /// Object metadata kauthz keeps.
@@ -37,8 +39,8 @@ pub struct ObjectMeta {
     #[serde(skip_serializing_if = "CompactString::is_empty")]
     pub namespace: CompactString,
     /// Unique id.
-    #[serde(skip_serializing_if = "CompactString::is_empty")]
-    pub uid: CompactString,
+    #[serde(skip_serializing_if = "Uid::is_empty")]
+    pub uid: Uid,
     /// Labels.
     #[serde(skip_serializing_if = "StringMap::is_empty")]
     pub labels: StringMap,
@@ -165,7 +167,7 @@ pub struct OwnerReference {
     /// Name of the owner.
     pub name: CompactString,
     /// Uid of the owner.
-    pub uid: CompactString,
+    pub uid: Uid,
     /// Whether this owner is the managing controller.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub controller: Option<bool>,

@@ -70,8 +70,8 @@ impl Graph {
                 && !new_ephemeral
                 && claim_statuses_equal(&old.status.resource_claim_statuses, &pod.status.resource_claim_statuses)
                 && extended_status_equal(
-                    old.status.extended_resource_claim_status.as_ref(),
-                    pod.status.extended_resource_claim_status.as_ref(),
+                    old.status.extended_resource_claim_status.as_deref(),
+                    pod.status.extended_resource_claim_status.as_deref(),
                 )
             {
                 return;

@@ -350,14 +350,14 @@ fn update_extended_resource_claim() {
     let mut g = Graph::new();
     let mut p = pod("ns1", "pod1", "node1", vec![]);
     p.metadata.uid = "pod1uid".into();
-    p.status.extended_resource_claim_status = Some(ExtendedResourceClaimStatus {
+    p.status.extended_resource_claim_status = Some(Box::new(ExtendedResourceClaimStatus {
         resource_claim_name: "extended-claim-0".into(),
         request_mappings: vec![ContainerExtendedResourceRequest {
             container_name: "container0".into(),
             resource_name: "example.com/gpu".into(),
             request_name: "request".into(),
         }],
-    });
+    }));
     g.update_pod(None, &p);
     let get_claim = |g: &Graph, node: &str| {
         authorize(g, &attrs(&node_user(node), "get", "resource.k8s.io", "resourceclaims", "", "ns1", "extended-claim-1", "")).0.decision
@@ -485,7 +485,7 @@ fn every_reference_form() {
         PodResourceClaimStatus { name: "not-needed".into(), resource_claim_name: None },
     ];
     p.status.extended_resource_claim_status =
-        Some(ExtendedResourceClaimStatus { resource_claim_name: "rc-ext".into(), ..Default::default() });
+        Some(Box::new(ExtendedResourceClaimStatus { resource_claim_name: "rc-ext".into(), ..Default::default() }));
     g.add_pod(&p);
     let edges = g.dump_edges();
     let sources: Vec<&str> = edges.iter().filter(|(_, to)| to == &&vec!["pod:ns/p".to_string()]).map(|(k, _)| k.as_str()).collect();
@@ -642,7 +642,7 @@ fn index_per_type() {
             .map(|c| PodResourceClaim { resource_claim_name: Some((*c).into()), ..PodResourceClaim::default() })
             .collect();
         pd.status.extended_resource_claim_status =
-            Some(ExtendedResourceClaimStatus { resource_claim_name: "rc4".into(), ..Default::default() });
+            Some(Box::new(ExtendedResourceClaimStatus { resource_claim_name: "rc4".into(), ..Default::default() }));
         pd
     };
     for (f, keys) in [
