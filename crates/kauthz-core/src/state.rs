@@ -5,6 +5,7 @@
 //! after a batch of role or binding changes (they are rare and the rebuild is cheap).
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use crate::model::{CompactString, Kind, Object, ObjectKey};
 use crate::node;
@@ -79,6 +80,10 @@ impl ClusterState {
 
     /// Applies a batch of adds/updates, rebuilding RBAC once at the end.
     pub fn apply_all(&mut self, objects: impl IntoIterator<Item = Object>) {
+        let objects = objects.into_iter();
+        // Most objects become one graph vertex: size the graph's tables once instead of
+        // rehashing a million-vertex table as it doubles.
+        self.graph.reserve(objects.size_hint().0);
         let mut rbac_changed = false;
         for object in objects {
             rbac_changed |= self.upsert(object);
@@ -125,8 +130,14 @@ impl ClusterState {
     fn upsert(&mut self, object: Object) -> bool {
         let key = object.key();
         let rbac = is_rbac(key.kind);
-        let previous = self.store.objects.insert(key.clone(), object);
-        self.graph.on_upsert(&self.store.objects[&key], previous.as_ref());
+        // One descent of the store's tree, not an insert and then a lookup.
+        match self.store.objects.entry(key) {
+            Entry::Vacant(slot) => self.graph.on_upsert(slot.insert(object), None),
+            Entry::Occupied(mut slot) => {
+                let previous = slot.insert(object);
+                self.graph.on_upsert(slot.get(), Some(&previous));
+            }
+        }
         rbac
     }
 

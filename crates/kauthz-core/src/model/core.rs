@@ -285,12 +285,23 @@ pub struct ContainerExtendedResourceRequest {
 pub struct Container {
     /// Container name.
     pub name: CompactString,
-    /// Environment variables.
-    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
+    /// The environment variables whose value comes from a secret or configmap key. The others
+    /// (plain values, field and resource references) are dropped when decoding: no check
+    /// reads them, and a real pod carries dozens.
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "env_from_objects")]
     pub env: Vec<EnvVar>,
     /// Whole-object environment sources.
     #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::shrunk_vec")]
     pub env_from: Vec<EnvFromSource>,
+}
+
+/// Decodes `env`, keeping only the variables that reference a secret or configmap (see
+/// [`Container::env`]); the whole list is still decoded, so a malformed entry is an error.
+fn env_from_objects<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<EnvVar>, D::Error> {
+    let mut env = Vec::<EnvVar>::deserialize(deserializer)?;
+    env.retain(|e| e.value_from.as_ref().is_some_and(|s| s.secret_key_ref.is_some() || s.config_map_key_ref.is_some()));
+    env.shrink_to_fit();
+    Ok(env)
 }
 
 /// One environment variable.
@@ -528,9 +539,9 @@ pub struct VolumeProjection {
     /// A cluster trust bundle.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_trust_bundle: Option<Present>,
-    /// A pod certificate.
+    /// A pod certificate (boxed: rare, and every projection carries the field).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pod_certificate: Option<PodCertificateProjection>,
+    pub pod_certificate: Option<Box<PodCertificateProjection>>,
 }
 
 /// `projected.sources[].serviceAccountToken`.

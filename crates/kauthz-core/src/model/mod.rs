@@ -440,13 +440,17 @@ mod tests {
     fn decoded_vectors_keep_no_spare_capacity() {
         let pod = r#"{"metadata": {"name": "p", "ownerReferences": [{"name": "rs"}]},
             "spec": {"imagePullSecrets": [{"name": "pull"}],
-                "containers": [{"name": "c", "env": [{"name": "A"}, {"name": "B"}, {"name": "C"}], "envFrom": [{}]}],
+                "containers": [{"name": "c", "env": [{"name": "A", "valueFrom": {"secretKeyRef": {"name": "s"}}}, {"name": "B", "value": "b"},
+                    {"name": "C", "valueFrom": {"configMapKeyRef": {"name": "c"}}}, {"name": "D", "valueFrom": {"fieldRef": {}}}], "envFrom": [{}]}],
                 "volumes": [{"name": "v", "projected": {"sources": [{}, {}, {}]}}]}}"#;
         let Object::Pod(pod) = Object::from_json_str(Kind::Pod, pod).expect("decodes") else { panic!("not a pod") };
         let spec = &pod.spec;
         let volume = &spec.volumes[0];
         let sources = &volume.projected.as_ref().expect("projected").sources;
         let container = &spec.containers[0];
+        // Only the variables that name a secret or configmap are kept.
+        let env: Vec<&str> = container.env.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(env, ["A", "C"]);
         for (what, len, cap) in [
             ("ownerReferences", pod.metadata.owner_references.len(), pod.metadata.owner_references.capacity()),
             ("imagePullSecrets", spec.image_pull_secrets.len(), spec.image_pull_secrets.capacity()),

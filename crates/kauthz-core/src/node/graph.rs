@@ -319,6 +319,13 @@ impl Graph {
         }
     }
 
+    /// Makes room for `additional` more vertices without growing the tables on the way.
+    pub fn reserve(&mut self, additional: usize) {
+        self.slots.reserve(additional);
+        let (slots, arena, hasher) = (&self.slots, self.arena.as_str(), &self.hasher);
+        self.table.reserve(additional, |&x| slot_hash(hasher, slots, arena, x));
+    }
+
     /// Number of vertices.
     pub fn vertex_count(&self) -> usize {
         self.live
