@@ -265,7 +265,19 @@ fn name_ref(u: &mut Unstructured, key: &str) -> arbitrary::Result<Value> {
 fn pod_volume(u: &mut Unstructured) -> arbitrary::Result<Value> {
     let name = pick(u, &["v", "w"])?;
     let mut v = json!({"name": name});
-    let (key, body) = match u.int_in_range(0..=8)? {
+    let (key, body) = volume_source(u)?;
+    v[key] = body;
+    // Sometimes a second source in the same volume (the apiserver refuses it; a file may
+    // hold it): kauthz stores such volumes whole and must write both back.
+    if u.ratio(1, 4)? {
+        let (key, body) = volume_source(u)?;
+        v[key] = body;
+    }
+    Ok(v)
+}
+
+fn volume_source(u: &mut Unstructured) -> arbitrary::Result<(&'static str, Value)> {
+    Ok(match u.int_in_range(0..=11)? {
         0 => ("secret", json!({"secretName": pick(u, NAMES)?})),
         1 => ("configMap", name_ref(u, "name")?),
         2 => ("persistentVolumeClaim", json!({"claimName": pick(u, NAMES)?})),
@@ -282,10 +294,11 @@ fn pod_volume(u: &mut Unstructured) -> arbitrary::Result<Value> {
         5 => ("csi", json!({"driver": "d", "nodePublishSecretRef": {"name": pick(u, NAMES)?}})),
         6 => ("azureFile", json!({"secretName": pick(u, NAMES)?, "shareName": "s"})),
         7 => ("cephfs", json!({"monitors": ["m"], "secretRef": {"name": pick(u, NAMES)?}})),
+        8 => ("hostPath", json!({"path": "/var/log"})),
+        9 => ("downwardAPI", json!({"items": []})),
+        10 => ("nfs", json!({"server": "s", "path": "/"})),
         _ => ("emptyDir", json!({})),
-    };
-    v[key] = body;
-    Ok(v)
+    })
 }
 
 fn container(u: &mut Unstructured) -> arbitrary::Result<Value> {
@@ -294,7 +307,10 @@ fn container(u: &mut Unstructured) -> arbitrary::Result<Value> {
         "envFrom": [{"secretRef": {"name": pick(u, NAMES)?}}, {"configMapRef": {"name": pick(u, NAMES)?}}],
         "env": [
             {"name": "A", "valueFrom": {"secretKeyRef": {"name": pick(u, NAMES)?, "key": "k"}}},
-            {"name": "B", "valueFrom": {"configMapKeyRef": {"name": pick(u, NAMES)?, "key": "k"}}}
+            {"name": "B", "valueFrom": {"configMapKeyRef": {"name": pick(u, NAMES)?, "key": "k"}}},
+            // Dropped when decoding: no check reads them.
+            {"name": "C", "value": "plain"},
+            {"name": "D", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}
         ]
     }))
 }

@@ -281,6 +281,20 @@ func (c *cluster) podVolume(pod *corev1.Pod, i int) corev1.Volume {
 	default:
 		src.HostPath = &corev1.HostPathVolumeSource{Path: "/var/log"}
 	}
+	if c.chance(0.05) {
+		// A second source in the same volume: the apiserver refuses it, but a file can hold
+		// it, and upstream's visitors then see both (each in its own order).
+		switch c.r.IntN(4) {
+		case 0:
+			src.Secret = &corev1.SecretVolumeSource{SecretName: c.someSecret()}
+		case 1:
+			src.ConfigMap = &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: c.someCM()}}
+		case 2:
+			src.EmptyDir = &corev1.EmptyDirVolumeSource{}
+		default:
+			src.HostPath = &corev1.HostPathVolumeSource{Path: "/var/log"}
+		}
+	}
 	return corev1.Volume{Name: name, VolumeSource: src}
 }
 

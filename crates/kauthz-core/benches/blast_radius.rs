@@ -50,11 +50,11 @@ fn cluster(nodes: usize, pods_per_node: usize) -> ClusterState {
                 }],
                 env_from: vec![EnvFromSource { secret_ref: None, config_map_ref: Some(NameRef { name: format!("cfg-{i}").into() }) }],
             }];
-            p.spec.volumes = vec![Volume {
+            p.spec.volumes = vec![Volume::from(VolumeFields {
                 name: "data".into(),
                 persistent_volume_claim: Some(PvcVolume { claim_name: format!("data-{i}").into() }),
-                ..Volume::default()
-            }];
+                ..VolumeFields::default()
+            })];
             objects.push(Object::Pod(Box::new(p)));
             i += 1;
         }

@@ -69,6 +69,9 @@ mutants! {
     /// Every text the UUID parser accepts is packed as a UUID (uppercase, braced, unhyphenated),
     /// so a uid written in another form compares equal to the apiserver's canonical one.
     UidPackAnyUuidForm => "uid-pack-any-uuid-form",
+    /// A volume is stored as its first inline source even when it sets others too (they
+    /// are lost).
+    VolumeKeepFirstSource => "volume-keep-first-source",
 }
 
 /// The mutant selected by `KAUTHZ_MUTANT`. Panics on an unknown name, so a typo cannot

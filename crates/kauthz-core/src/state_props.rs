@@ -284,9 +284,9 @@ impl OverCount {
         crate::node::populator::visit_pod_secret_names(pod, |n| *counts.entry((VertexType::Secret, n.to_string())).or_default() += 1);
         crate::node::populator::visit_pod_configmap_names(pod, |n| *counts.entry((VertexType::ConfigMap, n.to_string())).or_default() += 1);
         for v in &pod.spec.volumes {
-            if let Some(c) = &v.persistent_volume_claim {
+            if let Some(c) = v.persistent_volume_claim() {
                 *counts.entry((VertexType::Pvc, c.claim_name.to_string())).or_default() += 1;
-            } else if v.ephemeral.is_some() {
+            } else if v.ephemeral().is_some() {
                 *counts.entry((VertexType::Pvc, format!("{}-{}", pod.metadata.name, v.name))).or_default() += 1;
             }
         }

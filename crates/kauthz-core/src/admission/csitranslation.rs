@@ -17,21 +17,21 @@ const PORTWORX: &str = "pxd.portworx.com";
 /// The migrated driver of an inline pod volume: `None` when no in-tree plugin supports
 /// it, `Some(Err)` with upstream's message when translation fails.
 pub(crate) fn inline_driver(v: &Volume) -> Option<Result<&'static str, String>> {
-    if let Some(ebs) = &v.aws_elastic_block_store {
+    if let Some(ebs) = v.aws_elastic_block_store() {
         return Some(ebs_volume_id(&ebs.volume_id).map(|_| AWS_EBS));
     }
-    if let Some(disk) = &v.azure_disk {
+    if let Some(disk) = v.azure_disk() {
         return Some(azure_disk_kind(disk).map(|_| AZURE_DISK));
     }
-    let driver = if v.azure_file.is_some() {
+    let driver = if v.azure_file().is_some() {
         AZURE_FILE
-    } else if v.gce_persistent_disk.is_some() {
+    } else if v.gce_persistent_disk().is_some() {
         GCE_PD
-    } else if v.cinder.is_some() {
+    } else if v.cinder().is_some() {
         CINDER
-    } else if v.vsphere_volume.is_some() {
+    } else if v.vsphere_volume().is_some() {
         VSPHERE
-    } else if v.portworx_volume.is_some() {
+    } else if v.portworx_volume().is_some() {
         PORTWORX
     } else {
         return None;
@@ -128,7 +128,7 @@ fn gce_zones(pv: &PersistentVolume) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::AwsEbsVolume;
+    use crate::model::{AwsEbsVolume, VolumeFields};
 
     #[test]
     fn ebs_ids() {
@@ -143,9 +143,12 @@ mod tests {
 
     #[test]
     fn inline_drivers() {
-        let v = Volume { aws_elastic_block_store: Some(Box::new(AwsEbsVolume { volume_id: "vol-1".into() })), ..Volume::default() };
+        let v = Volume::from(VolumeFields {
+            aws_elastic_block_store: Some(AwsEbsVolume { volume_id: "vol-1".into() }),
+            ..VolumeFields::default()
+        });
         assert_eq!(inline_driver(&v), Some(Ok(AWS_EBS)));
-        let v = Volume { azure_disk: Some(Box::new(AzureDiskVolume { kind: Some("Shared".into()) })), ..Volume::default() };
+        let v = Volume::from(VolumeFields { azure_disk: Some(AzureDiskVolume { kind: Some("Shared".into()) }), ..VolumeFields::default() });
         assert_eq!(inline_driver(&v), Some(Err("kind(Shared) is not supported in csi migration".into())));
         assert_eq!(inline_driver(&Volume::default()), None);
     }

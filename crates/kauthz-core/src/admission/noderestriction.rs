@@ -545,7 +545,7 @@ impl NodeRestriction {
             .spec
             .volumes
             .iter()
-            .filter_map(|v| v.projected.as_ref())
+            .filter_map(|v| v.projected())
             .flat_map(|p| &p.sources)
             .any(|s| s.pod_certificate.as_ref().is_some_and(|c| c.signer_name == spec.signer_name));
         if mounts_signer {
@@ -727,46 +727,46 @@ pub fn api_object_reference(pod: &Pod) -> Result<Option<&'static str>, String> {
         return Ok(Some("resourceclaims"));
     }
     for v in &pod.spec.volumes {
-        let harmless = v.aws_elastic_block_store.is_some()
-            || v.azure_disk.is_some()
-            || v.cephfs.is_some()
-            || v.cinder.is_some()
-            || v.downward_api.is_some()
-            || v.empty_dir.is_some()
-            || v.fc.is_some()
-            || v.flex_volume.is_some()
-            || v.flocker.is_some()
-            || v.gce_persistent_disk.is_some()
-            || v.git_repo.is_some()
-            || v.host_path.is_some()
-            || v.image.is_some()
-            || v.iscsi.is_some()
-            || v.nfs.is_some()
-            || v.photon_persistent_disk.is_some()
-            || v.portworx_volume.is_some()
-            || v.quobyte.is_some()
-            || v.rbd.is_some()
-            || v.scale_io.is_some()
-            || v.storageos.is_some()
-            || v.vsphere_volume.is_some();
+        let harmless = v.aws_elastic_block_store().is_some()
+            || v.azure_disk().is_some()
+            || v.cephfs().is_some()
+            || v.cinder().is_some()
+            || v.downward_api().is_some()
+            || v.empty_dir().is_some()
+            || v.fc().is_some()
+            || v.flex_volume().is_some()
+            || v.flocker().is_some()
+            || v.gce_persistent_disk().is_some()
+            || v.git_repo().is_some()
+            || v.host_path().is_some()
+            || v.image().is_some()
+            || v.iscsi().is_some()
+            || v.nfs().is_some()
+            || v.photon_persistent_disk().is_some()
+            || v.portworx_volume().is_some()
+            || v.quobyte().is_some()
+            || v.rbd().is_some()
+            || v.scale_io().is_some()
+            || v.storageos().is_some()
+            || v.vsphere_volume().is_some();
         if harmless {
             continue;
         }
-        let what = if v.config_map.is_some() {
+        let what = if v.config_map().is_some() {
             "configmaps (via configmap volumes)"
-        } else if v.secret.is_some() {
+        } else if v.secret().is_some() {
             "secrets (via secret volumes)"
-        } else if v.csi.is_some() {
+        } else if v.csi().is_some() {
             "csidrivers (via CSI volumes)"
-        } else if v.glusterfs.is_some() {
+        } else if v.glusterfs().is_some() {
             "endpoints (via glusterFS volumes)"
-        } else if v.persistent_volume_claim.is_some() {
+        } else if v.persistent_volume_claim().is_some() {
             "persistentvolumeclaims"
-        } else if v.ephemeral.is_some() {
+        } else if v.ephemeral().is_some() {
             "persistentvolumeclaims (via ephemeral volumes)"
-        } else if v.azure_file.is_some() {
+        } else if v.azure_file().is_some() {
             "secrets (via azureFile volumes)"
-        } else if let Some(p) = &v.projected {
+        } else if let Some(p) = v.projected() {
             let mut found = None;
             for s in &p.sources {
                 found = if s.config_map.is_some() {
@@ -805,18 +805,18 @@ pub fn api_object_reference(pod: &Pod) -> Result<Option<&'static str>, String> {
 fn pod_references_audience(state: &ClusterState, pod: &Pod, audience: &str) -> Result<bool, String> {
     let mut errors: Vec<String> = Vec::new();
     for v in &pod.spec.volumes {
-        if let Some(p) = &v.projected
+        if let Some(p) = v.projected()
             && p.sources.iter().any(|s| s.service_account_token.as_ref().is_some_and(|t| t.audience == audience))
         {
             return Ok(true);
         }
-        let driver: Result<String, String> = if let Some(e) = &v.ephemeral
+        let driver: Result<String, String> = if let Some(e) = v.ephemeral()
             && e.volume_claim_template.is_some()
         {
             csi_driver_of_claim(state, &pod.metadata.namespace, &format!("{}-{}", pod.metadata.name, v.name))
-        } else if let Some(c) = &v.persistent_volume_claim {
+        } else if let Some(c) = v.persistent_volume_claim() {
             csi_driver_of_claim(state, &pod.metadata.namespace, &c.claim_name)
-        } else if let Some(c) = &v.csi {
+        } else if let Some(c) = v.csi() {
             Ok(c.driver.to_string())
         } else if let Some(translated) = csitranslation::inline_driver(v) {
             translated.map(str::to_string)

@@ -348,46 +348,47 @@ pub struct SecretRefHolder {
     pub secret_ref: Option<NameRef>,
 }
 
-/// A pod volume: every source that can reference a secret, configmap or claim. Rare
-/// sources are boxed to keep the common volume small.
+/// Every field of a pod volume kauthz reads, as written: the form a [`Volume`] is decoded
+/// from and written back as. Upstream's `VolumeSource` holds one source per volume; a file
+/// may set several (the apiserver refuses that), and then every one is kept.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-pub struct Volume {
+pub struct VolumeFields {
     /// Volume name.
     pub name: CompactString,
     /// Azure File (`secretName`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub azure_file: Option<Box<AzureFileVolume>>,
+    pub azure_file: Option<AzureFileVolume>,
     /// CephFS.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cephfs: Option<Box<SecretRefHolder>>,
+    pub cephfs: Option<SecretRefHolder>,
     /// Cinder.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cinder: Option<Box<SecretRefHolder>>,
+    pub cinder: Option<SecretRefHolder>,
     /// FlexVolume.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub flex_volume: Option<Box<SecretRefHolder>>,
+    pub flex_volume: Option<SecretRefHolder>,
     /// Projected sources.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub projected: Option<ProjectedVolume>,
     /// RBD.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rbd: Option<Box<SecretRefHolder>>,
+    pub rbd: Option<SecretRefHolder>,
     /// Secret.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<SecretVolume>,
     /// ScaleIO.
     #[serde(rename = "scaleIO", skip_serializing_if = "Option::is_none")]
-    pub scale_io: Option<Box<SecretRefHolder>>,
+    pub scale_io: Option<SecretRefHolder>,
     /// iSCSI.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub iscsi: Option<Box<SecretRefHolder>>,
+    pub iscsi: Option<SecretRefHolder>,
     /// StorageOS.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub storageos: Option<Box<SecretRefHolder>>,
+    pub storageos: Option<SecretRefHolder>,
     /// CSI inline volume.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub csi: Option<Box<CsiVolume>>,
+    pub csi: Option<CsiVolume>,
     /// ConfigMap.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config_map: Option<NameRef>,
@@ -401,10 +402,10 @@ pub struct Volume {
     // that do, and follows the migratable in-tree disks to their CSI drivers.
     /// AWS EBS (migratable to `ebs.csi.aws.com`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub aws_elastic_block_store: Option<Box<AwsEbsVolume>>,
+    pub aws_elastic_block_store: Option<AwsEbsVolume>,
     /// Azure Disk (migratable to `disk.csi.azure.com`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub azure_disk: Option<Box<AzureDiskVolume>>,
+    pub azure_disk: Option<AzureDiskVolume>,
     /// GCE PD (migratable to `pd.csi.storage.gke.io`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gce_persistent_disk: Option<Present>,
@@ -447,6 +448,151 @@ pub struct Volume {
     /// GlusterFS (references an Endpoints object).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub glusterfs: Option<Present>,
+}
+
+/// A pod volume, stored compactly: a volume with one of the common sources (secret,
+/// configmap, claim, projected, CSI, ephemeral, emptyDir, hostPath, downwardAPI) holds just
+/// that source; any other volume keeps all its [`VolumeFields`], boxed. (Every pod of a
+/// million-pod snapshot has a few volumes; the full set of source fields took 224 bytes
+/// each.) Sources are read through the accessors, one per field of [`VolumeFields`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Volume {
+    /// Volume name.
+    pub name: CompactString,
+    source: StoredSource,
+}
+
+/// What a [`Volume`] holds besides its name.
+#[derive(Debug, Clone, Default, PartialEq)]
+enum StoredSource {
+    /// No source kauthz reads.
+    #[default]
+    None,
+    Secret(SecretVolume),
+    ConfigMap(NameRef),
+    PersistentVolumeClaim(PvcVolume),
+    Projected(ProjectedVolume),
+    Csi(Box<CsiVolume>),
+    Ephemeral(EphemeralVolume),
+    EmptyDir,
+    HostPath,
+    DownwardApi,
+    /// Anything else: a rarer source, or several sources at once.
+    All(Box<VolumeFields>),
+}
+
+/// Writes the [`Volume`] accessors, the compaction from [`VolumeFields`] and the way back
+/// from one list of the source fields: `field: Type`, `=> Variant` for sources stored
+/// inline, `| Variant` for presence-only ones stored as a bare variant.
+macro_rules! volume_sources {
+    ($($field:ident: $ty:ty $(=> $variant:ident)? $(| $unit:ident)?;)*) => {
+        impl Volume {
+            $(
+                #[doc = concat!("The `", stringify!($field), "` source, if set.")]
+                pub fn $field(&self) -> Option<&$ty> {
+                    match &self.source {
+                        $(StoredSource::$variant(x) => Some(std::borrow::Borrow::borrow(x)),)?
+                        $(StoredSource::$unit => Some(&Present {}),)?
+                        StoredSource::All(all) => all.$field.as_ref(),
+                        _ => None,
+                    }
+                }
+            )*
+
+            /// The volume as written: name and every source.
+            pub fn fields(&self) -> VolumeFields {
+                let mut fields = match &self.source {
+                    StoredSource::All(all) => (**all).clone(),
+                    _ => VolumeFields::default(),
+                };
+                fields.name = self.name.clone();
+                match &self.source {
+                    $($(StoredSource::$variant(x) => fields.$field = Some(std::borrow::Borrow::<$ty>::borrow(x).clone()),)?)*
+                    $($(StoredSource::$unit => fields.$field = Some(Present {}),)?)*
+                    StoredSource::None | StoredSource::All(_) => {}
+                }
+                fields
+            }
+        }
+
+        impl From<VolumeFields> for Volume {
+            fn from(mut fields: VolumeFields) -> Volume {
+                let name = std::mem::take(&mut fields.name);
+                let none = VolumeFields::default();
+                let source = 'compact: {
+                    if fields == none {
+                        break 'compact StoredSource::None;
+                    }
+                    // A volume whose only source is one stored inline becomes that variant.
+                    #[cfg(feature = "mutants")]
+                    let none = if crate::mutants::active(crate::mutants::Mutant::VolumeKeepFirstSource) { fields.clone() } else { none };
+                    $($(
+                        if let Some(x) = fields.$field.take() {
+                            if fields == none {
+                                break 'compact StoredSource::$variant(x.into());
+                            }
+                            fields.$field = Some(x);
+                        }
+                    )?)*
+                    $($(
+                        if let Some(x) = fields.$field.take() {
+                            if fields == none {
+                                break 'compact StoredSource::$unit;
+                            }
+                            fields.$field = Some(x);
+                        }
+                    )?)*
+                    StoredSource::All(Box::new(fields))
+                };
+                Volume { name, source }
+            }
+        }
+    };
+}
+
+volume_sources! {
+    azure_file: AzureFileVolume;
+    cephfs: SecretRefHolder;
+    cinder: SecretRefHolder;
+    flex_volume: SecretRefHolder;
+    projected: ProjectedVolume => Projected;
+    rbd: SecretRefHolder;
+    secret: SecretVolume => Secret;
+    scale_io: SecretRefHolder;
+    iscsi: SecretRefHolder;
+    storageos: SecretRefHolder;
+    csi: CsiVolume => Csi;
+    config_map: NameRef => ConfigMap;
+    persistent_volume_claim: PvcVolume => PersistentVolumeClaim;
+    ephemeral: EphemeralVolume => Ephemeral;
+    aws_elastic_block_store: AwsEbsVolume;
+    azure_disk: AzureDiskVolume;
+    gce_persistent_disk: Present;
+    vsphere_volume: Present;
+    portworx_volume: Present;
+    downward_api: Present | DownwardApi;
+    empty_dir: Present | EmptyDir;
+    fc: Present;
+    flocker: Present;
+    git_repo: Present;
+    host_path: Present | HostPath;
+    image: Present;
+    nfs: Present;
+    photon_persistent_disk: Present;
+    quobyte: Present;
+    glusterfs: Present;
+}
+
+impl Serialize for Volume {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.fields().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Volume {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        VolumeFields::deserialize(deserializer).map(Volume::from)
+    }
 }
 
 /// `awsElasticBlockStore`.

@@ -437,6 +437,45 @@ mod tests {
     }
 
     #[test]
+    fn volumes_are_stored_compactly_and_written_back_as_read() {
+        assert!(std::mem::size_of::<Volume>() <= 56, "a volume is {} bytes", std::mem::size_of::<Volume>());
+        let cases = [
+            r#"{"name": "v"}"#,
+            r#"{"name": "v", "secret": {"secretName": "s"}}"#,
+            r#"{"name": "v", "configMap": {"name": "c"}}"#,
+            r#"{"name": "v", "persistentVolumeClaim": {"claimName": "p"}}"#,
+            r#"{"name": "v", "projected": {"sources": [{"secret": {"name": "s"}}, {"serviceAccountToken": {}}]}}"#,
+            r#"{"name": "v", "csi": {"driver": "d", "nodePublishSecretRef": {"name": "s"}}}"#,
+            r#"{"name": "v", "ephemeral": {"volumeClaimTemplate": {}}}"#,
+            r#"{"name": "v", "emptyDir": {}}"#,
+            r#"{"name": "v", "hostPath": {}}"#,
+            r#"{"name": "v", "downwardAPI": {}}"#,
+            // A rarer source, and two sources in one volume: kept whole.
+            r#"{"name": "v", "cephfs": {"secretRef": {"name": "s"}}}"#,
+            r#"{"name": "v", "secret": {"secretName": "s"}, "configMap": {"name": "c"}}"#,
+            r#"{"name": "v", "emptyDir": {}, "persistentVolumeClaim": {"claimName": "p"}}"#,
+        ];
+        for case in cases {
+            let fields: VolumeFields = serde_json::from_str(case).expect(case);
+            let volume: Volume = serde_json::from_str(case).expect(case);
+            assert_eq!(volume.fields(), fields, "{case}");
+            assert_eq!(serde_json::to_value(&volume).unwrap(), serde_json::to_value(&fields).unwrap(), "{case}");
+            assert_eq!(volume.name, "v");
+            assert_eq!(volume.secret(), fields.secret.as_ref(), "{case}");
+            assert_eq!(volume.config_map(), fields.config_map.as_ref(), "{case}");
+            assert_eq!(volume.persistent_volume_claim(), fields.persistent_volume_claim.as_ref(), "{case}");
+            assert_eq!(volume.projected(), fields.projected.as_ref(), "{case}");
+            assert_eq!(volume.csi(), fields.csi.as_ref(), "{case}");
+            assert_eq!(volume.ephemeral(), fields.ephemeral.as_ref(), "{case}");
+            assert_eq!(volume.empty_dir(), fields.empty_dir.as_ref(), "{case}");
+            assert_eq!(volume.host_path(), fields.host_path.as_ref(), "{case}");
+            assert_eq!(volume.downward_api(), fields.downward_api.as_ref(), "{case}");
+            assert_eq!(volume.cephfs(), fields.cephfs.as_ref(), "{case}");
+            assert_eq!(Volume::from(fields), volume, "{case}");
+        }
+    }
+
+    #[test]
     fn decoded_vectors_keep_no_spare_capacity() {
         let pod = r#"{"metadata": {"name": "p", "ownerReferences": [{"name": "rs"}]},
             "spec": {"imagePullSecrets": [{"name": "pull"}],
@@ -446,7 +485,7 @@ mod tests {
         let Object::Pod(pod) = Object::from_json_str(Kind::Pod, pod).expect("decodes") else { panic!("not a pod") };
         let spec = &pod.spec;
         let volume = &spec.volumes[0];
-        let sources = &volume.projected.as_ref().expect("projected").sources;
+        let sources = &volume.projected().expect("projected").sources;
         let container = &spec.containers[0];
         // Only the variables that name a secret or configmap are kept.
         let env: Vec<&str> = container.env.iter().map(|e| e.name.as_str()).collect();

@@ -107,9 +107,9 @@ impl Graph {
             self.add_edge(c, pod_v, Some(node_v));
         });
         for v in &pod.spec.volumes {
-            let claim = if let Some(pvc) = &v.persistent_volume_claim {
+            let claim = if let Some(pvc) = v.persistent_volume_claim() {
                 pvc.claim_name.to_string()
-            } else if v.ephemeral.is_some() {
+            } else if v.ephemeral().is_some() {
                 format!("{}-{}", pod.metadata.name, v.name)
             } else {
                 String::new()
@@ -251,31 +251,31 @@ pub fn visit_pod_secret_names(pod: &Pod, mut f: impl FnMut(&str)) {
     let holder = |h: &crate::model::SecretRefHolder| h.secret_ref.as_ref().map(|r| r.name.clone());
     for v in &pod.spec.volumes {
         // The first present source decides, as upstream's switch does.
-        if let Some(a) = &v.azure_file {
+        if let Some(a) = v.azure_file() {
             visit(&a.secret_name);
-        } else if let Some(h) = &v.cephfs {
+        } else if let Some(h) = v.cephfs() {
             holder(h).inspect(|n| visit(n));
-        } else if let Some(h) = &v.cinder {
+        } else if let Some(h) = v.cinder() {
             holder(h).inspect(|n| visit(n));
-        } else if let Some(h) = &v.flex_volume {
+        } else if let Some(h) = v.flex_volume() {
             holder(h).inspect(|n| visit(n));
-        } else if let Some(p) = &v.projected {
+        } else if let Some(p) = v.projected() {
             for s in &p.sources {
                 if let Some(r) = &s.secret {
                     visit(&r.name);
                 }
             }
-        } else if let Some(h) = &v.rbd {
+        } else if let Some(h) = v.rbd() {
             holder(h).inspect(|n| visit(n));
-        } else if let Some(s) = &v.secret {
+        } else if let Some(s) = v.secret() {
             visit(&s.secret_name);
-        } else if let Some(h) = &v.scale_io {
+        } else if let Some(h) = v.scale_io() {
             holder(h).inspect(|n| visit(n));
-        } else if let Some(h) = &v.iscsi {
+        } else if let Some(h) = v.iscsi() {
             holder(h).inspect(|n| visit(n));
-        } else if let Some(h) = &v.storageos {
+        } else if let Some(h) = v.storageos() {
             holder(h).inspect(|n| visit(n));
-        } else if let Some(c) = &v.csi
+        } else if let Some(c) = v.csi()
             && let Some(r) = &c.node_publish_secret_ref
         {
             visit(&r.name);
@@ -303,13 +303,13 @@ pub fn visit_pod_configmap_names(pod: &Pod, mut f: impl FnMut(&str)) {
         }
     }
     for v in &pod.spec.volumes {
-        if let Some(p) = &v.projected {
+        if let Some(p) = v.projected() {
             for s in &p.sources {
                 if let Some(r) = &s.config_map {
                     visit(&r.name);
                 }
             }
-        } else if let Some(c) = &v.config_map {
+        } else if let Some(c) = v.config_map() {
             visit(&c.name);
         }
     }

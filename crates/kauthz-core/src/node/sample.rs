@@ -9,7 +9,7 @@
 use crate::authz::{Attributes, Decision, UserInfo};
 use crate::model::{
     CompactString, NameRef, NamespacedRef, ObjectMeta, PersistentVolume, Pod, PodCertificateRequest, PodResourceClaim,
-    PodResourceClaimStatus, PvSecretRefHolder, PvcVolume, ResourceSlice, SecretVolume, Volume, VolumeAttachment,
+    PodResourceClaimStatus, PvSecretRefHolder, PvcVolume, ResourceSlice, SecretVolume, Volume, VolumeAttachment, VolumeFields,
 };
 use compact_str::format_compact;
 
@@ -132,11 +132,11 @@ fn subset(per_pod: usize, _per_namespace: usize) -> std::ops::Range<usize> {
 }
 
 fn secret_volume(name: CompactString) -> Volume {
-    Volume { secret: Some(SecretVolume { secret_name: name }), ..Volume::default() }
+    Volume::from(VolumeFields { secret: Some(SecretVolume { secret_name: name }), ..VolumeFields::default() })
 }
 
 fn config_map_volume(name: CompactString) -> Volume {
-    Volume { config_map: Some(NameRef { name }), ..Volume::default() }
+    Volume::from(VolumeFields { config_map: Some(NameRef { name }), ..VolumeFields::default() })
 }
 
 fn pv_for(pv_name: CompactString, claim: CompactString, namespace: &str) -> PersistentVolume {
@@ -177,7 +177,7 @@ pub fn generate_pod(
     for i in 0..opts.unique_pvcs_per_pod {
         let claim = format_compact!("pvc{i}-{name}");
         pvs.push(pv_for(format_compact!("pv{i}-{name}-{namespace}"), claim.clone(), namespace));
-        vols.push(Volume { persistent_volume_claim: Some(PvcVolume { claim_name: claim }), ..Volume::default() });
+        vols.push(Volume::from(VolumeFields { persistent_volume_claim: Some(PvcVolume { claim_name: claim }), ..VolumeFields::default() }));
     }
     for i in 0..opts.unique_resource_claims_per_pod {
         pod.spec.resource_claims.push(PodResourceClaim {
@@ -208,7 +208,9 @@ pub fn generate_pod(
     for i in subset(opts.shared_pvcs_per_pod, opts.shared_pvcs_per_namespace) {
         let claim = format_compact!("pvc{i}-shared");
         pvs.push(pv_for(format_compact!("pv{i}-shared-{namespace}"), claim.clone(), namespace));
-        pod.spec.volumes.push(Volume { persistent_volume_claim: Some(PvcVolume { claim_name: claim }), ..Volume::default() });
+        pod.spec
+            .volumes
+            .push(Volume::from(VolumeFields { persistent_volume_claim: Some(PvcVolume { claim_name: claim }), ..VolumeFields::default() }));
     }
     for i in 0..opts.pod_certificate_requests_per_pod {
         let mut pcr =

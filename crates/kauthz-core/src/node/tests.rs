@@ -278,7 +278,7 @@ fn static_rules_equal_embedded_system_node_role() {
 }
 
 fn secret_vol(name: &str) -> Volume {
-    Volume { secret: Some(SecretVolume { secret_name: name.into() }), ..Volume::default() }
+    Volume::from(VolumeFields { secret: Some(SecretVolume { secret_name: name.into() }), ..VolumeFields::default() })
 }
 
 fn pod(ns: &str, name: &str, node: &str, volumes: Vec<Volume>) -> Pod {
@@ -450,16 +450,20 @@ fn every_reference_form() {
         env_from: vec![EnvFromSource { secret_ref: None, config_map_ref: Some(NameRef { name: "c-cm".into() }) }],
         ..Container::default()
     }];
-    let holder = |n: &str| Some(Box::new(SecretRefHolder { secret_ref: Some(NameRef { name: n.into() }) }));
+    let holder = |n: &str| Some(SecretRefHolder { secret_ref: Some(NameRef { name: n.into() }) });
     p.spec.volumes = vec![
-        Volume { name: "a".into(), azure_file: Some(Box::new(AzureFileVolume { secret_name: "azure".into() })), ..Volume::default() },
-        Volume { name: "b".into(), cephfs: holder("ceph"), ..Volume::default() },
-        Volume {
+        Volume::from(VolumeFields {
+            name: "a".into(),
+            azure_file: Some(AzureFileVolume { secret_name: "azure".into() }),
+            ..VolumeFields::default()
+        }),
+        Volume::from(VolumeFields { name: "b".into(), cephfs: holder("ceph"), ..VolumeFields::default() }),
+        Volume::from(VolumeFields {
             name: "c".into(),
-            csi: Some(Box::new(CsiVolume { driver: "d".into(), node_publish_secret_ref: Some(NameRef { name: "csi".into() }) })),
-            ..Volume::default()
-        },
-        Volume {
+            csi: Some(CsiVolume { driver: "d".into(), node_publish_secret_ref: Some(NameRef { name: "csi".into() }) }),
+            ..VolumeFields::default()
+        }),
+        Volume::from(VolumeFields {
             name: "d".into(),
             projected: Some(ProjectedVolume {
                 sources: vec![
@@ -467,12 +471,16 @@ fn every_reference_form() {
                     VolumeProjection { config_map: Some(NameRef { name: "proj-cm".into() }), ..VolumeProjection::default() },
                 ],
             }),
-            ..Volume::default()
-        },
+            ..VolumeFields::default()
+        }),
         // Two sources on one volume: upstream's switch takes flexVolume for secrets.
-        Volume { name: "e".into(), flex_volume: holder("flex"), rbd: holder("rbd-ignored"), ..Volume::default() },
-        Volume { name: "f".into(), persistent_volume_claim: Some(PvcVolume { claim_name: "claim".into() }), ..Volume::default() },
-        Volume { name: "scratch".into(), ephemeral: Some(EphemeralVolume::default()), ..Volume::default() },
+        Volume::from(VolumeFields { name: "e".into(), flex_volume: holder("flex"), rbd: holder("rbd-ignored"), ..VolumeFields::default() }),
+        Volume::from(VolumeFields {
+            name: "f".into(),
+            persistent_volume_claim: Some(PvcVolume { claim_name: "claim".into() }),
+            ..VolumeFields::default()
+        }),
+        Volume::from(VolumeFields { name: "scratch".into(), ephemeral: Some(EphemeralVolume::default()), ..VolumeFields::default() }),
     ];
     p.spec.resource_claims = vec![
         PodResourceClaim { name: "direct".into(), resource_claim_name: Some("rc-direct".into()), ..PodResourceClaim::default() },
@@ -539,7 +547,10 @@ fn pv_secret_references() {
         "apps",
         "web",
         "w1",
-        vec![Volume { persistent_volume_claim: Some(PvcVolume { claim_name: "data".into() }), ..Volume::default() }],
+        vec![Volume::from(VolumeFields {
+            persistent_volume_claim: Some(PvcVolume { claim_name: "data".into() }),
+            ..VolumeFields::default()
+        })],
     ));
     assert_eq!(can_get(&g, "w1", "secrets", "kube-system", "node-pub"), A);
     assert_eq!(can_get(&g, "w1", "secrets", "kube-system", "node-stage"), A);
@@ -569,7 +580,9 @@ fn pv_secret_references() {
 fn index_maintenance() {
     let mut g = Graph::with_threshold(3);
     let add = |g: &mut Graph, p: usize, n: usize| {
-        let cm = |name: &str| Volume { name: name.into(), config_map: Some(NameRef { name: name.into() }), ..Volume::default() };
+        let cm = |name: &str| {
+            Volume::from(VolumeFields { name: name.into(), config_map: Some(NameRef { name: name.into() }), ..VolumeFields::default() })
+        };
         let mut pd = pod("ns", &format!("pod{p}"), &format!("node{n}"), vec![cm("cm1"), cm("cm2"), cm("cm3")]);
         pd.spec.service_account_name = "sa1".into();
         g.add_pod(&pd);
@@ -632,7 +645,13 @@ fn index_per_type() {
     let pods3 = vec!["pod:ns/pod1".to_string(), "pod:ns/pod2".into(), "pod:ns/pod3".into()];
     let secrets = |p: &str, n: &str| pod("ns", p, n, vec![secret_vol("s1"), secret_vol("s2"), secret_vol("s3")]);
     let pvcs = |p: &str, n: &str| {
-        let v = |c: &str| Volume { name: c.into(), persistent_volume_claim: Some(PvcVolume { claim_name: c.into() }), ..Volume::default() };
+        let v = |c: &str| {
+            Volume::from(VolumeFields {
+                name: c.into(),
+                persistent_volume_claim: Some(PvcVolume { claim_name: c.into() }),
+                ..VolumeFields::default()
+            })
+        };
         pod("ns", p, n, vec![v("pvc1"), v("pvc2"), v("pvc3")])
     };
     let claims = |p: &str, n: &str| {
@@ -841,7 +860,10 @@ fn shared_vertices_do_not_blow_up_the_search() {
         g.add_pv(&pv);
     }
     for i in 0..150 {
-        let claim = Volume { persistent_volume_claim: Some(PvcVolume { claim_name: "data".into() }), ..Volume::default() };
+        let claim = Volume::from(VolumeFields {
+            persistent_volume_claim: Some(PvcVolume { claim_name: "data".into() }),
+            ..VolumeFields::default()
+        });
         g.add_pod(&pod("apps", &format!("web-{i}"), &format!("w{}", i % 3), vec![claim]));
     }
     g.add_pod(&pod("apps", "other", "lonely", vec![]));
