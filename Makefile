@@ -73,7 +73,7 @@ bench-scale:
 	/usr/bin/time -v $(BT)/release/kauthz can-i get secrets/app-secret-0 -n ns-0 --as-node node-0 -v \
 		-f $(BT)/bench-data/cluster-$(SCALE_PODS).json 2>&1 | grep -E '^(yes|no)|^loaded|^built|Elapsed|Maximum resident'
 	$(BT)/release/examples/bench_scale --data $(BT)/bench-data/cluster-100000.json --nodes 6500 --pods 100000
-	$(BT)/release/examples/bench_scale --data $(BT)/bench-data/cluster-$(SCALE_PODS).json --nodes $(SCALE_NODES) --pods $(SCALE_PODS)
+	$(BT)/release/examples/bench_scale --data $(BT)/bench-data/cluster-$(SCALE_PODS).json --nodes $(SCALE_NODES) --pods $(SCALE_PODS) --probe-memory
 
 ## Webhook throughput and latency: kauthz serve (strict mode, HTTPS, the 100k-pod data set)
 ## under a bounded loopback load generator (8 keep-alive connections, 200k SARs).

@@ -705,7 +705,7 @@ func (g *admGen) podCreate(node string) {
 	}
 	uid, ok := g.nodeUID(node)
 	if !ok {
-		uid = types.UID("node-uid-" + node)
+		uid = nodeUIDFor(node)
 	}
 	owner := metav1.OwnerReference{APIVersion: "v1", Kind: "Node", Name: node, UID: uid, Controller: ptr(true)}
 	if g.chance(0.45) {
@@ -726,6 +726,10 @@ func (g *admGen) podCreate(node string) {
 			owner.BlockOwnerDeletion = ptr(false)
 		case 7:
 			owner.UID = "node-uid-stale"
+			if g.chance(0.5) {
+				// The node's uid spelled in uppercase: the same UUID, another uid to upstream.
+				owner.UID = types.UID(strings.ToUpper(string(uid)))
+			}
 		case 8:
 			owner.UID = ""
 		default:
@@ -1086,7 +1090,7 @@ func (g *admGen) nodeRequest(node string) {
 			}
 		}
 		if old == nil {
-			old = &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: target, UID: types.UID("node-uid-" + target), Labels: map[string]string{"kubernetes.io/hostname": target}}}
+			old = &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: target, UID: nodeUIDFor(target), Labels: map[string]string{"kubernetes.io/hostname": target}}}
 			meta(old, "v1", "Node")
 		}
 		if g.chance(0.3) {
@@ -1501,7 +1505,7 @@ func (g *admGen) pcr(node string) {
 	}
 	nodeUID, ok := g.nodeUID(nodeName)
 	if !ok {
-		nodeUID = types.UID("node-uid-" + nodeName)
+		nodeUID = nodeUIDFor(nodeName)
 	}
 	saName := p.Spec.ServiceAccountName
 	var saUID types.UID = "sa-uid-unknown"

@@ -4,6 +4,7 @@ package gen
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 
 	certsv1 "k8s.io/api/certificates/v1"
@@ -181,8 +182,16 @@ func newCluster(seed uint64, sz Sizes) *cluster {
 	return c
 }
 
+// nodeUIDFor is a node's uid: a lowercase UUID derived from its name, the form the apiserver
+// assigns (kauthz keeps such uids packed).
+func nodeUIDFor(name string) types.UID {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return types.UID(fmt.Sprintf("0a0e0000-0000-4000-8000-%012x", h.Sum64()&0xffffffffffff))
+}
+
 func (c *cluster) newNode(name string) *corev1.Node {
-	n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, UID: types.UID("node-uid-" + name),
+	n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, UID: nodeUIDFor(name),
 		Labels: map[string]string{"kubernetes.io/hostname": name, "zone": pick(c, []string{"a", "b"})}}}
 	typeMeta(n, "v1", "Node")
 	return n
@@ -483,7 +492,7 @@ func (c *cluster) newPCR(name string) *certsv1.PodCertificateRequest {
 	}
 	p := &certsv1.PodCertificateRequest{ObjectMeta: metav1.ObjectMeta{Namespace: pod.Namespace, Name: name},
 		Spec: certsv1.PodCertificateRequestSpec{SignerName: "example.com/signer", PodName: pod.Name, PodUID: pod.UID,
-			ServiceAccountName: pod.Spec.ServiceAccountName, ServiceAccountUID: types.UID("sa-uid"), NodeName: types.NodeName(node), NodeUID: types.UID("node-uid-" + node),
+			ServiceAccountName: pod.Spec.ServiceAccountName, ServiceAccountUID: types.UID("sa-uid"), NodeName: types.NodeName(node), NodeUID: nodeUIDFor(node),
 			StubPKCS10Request: []byte("csr")}}
 	typeMeta(p, "certificates.k8s.io/v1", "PodCertificateRequest")
 	return p

@@ -3,7 +3,7 @@
 //! time, state-build time, peak resident memory and Node-authorizer decision latency.
 //!
 //! ```sh
-//! bench_scale --data cluster.json --nodes 65000 --pods 1000000 [--requests 200000] [--json]
+//! bench_scale --data cluster.json --nodes 65000 --pods 1000000 [--requests 200000] [--json] [--probe-memory]
 //! ```
 //!
 //! Decisions: `--requests` requests drawn at random over the whole cluster (so the graph
@@ -11,7 +11,10 @@
 //! not (another node): a pod's secret, configmap, PVC, PV, VolumeAttachment, pod, service
 //! account token and the node's ResourceSlice. Each is decided through
 //! `node::default_authorizer().decide`, the decision checked against the expectation; the
-//! figure is the mean over the mix, best of five passes.
+//! figure is the mean over the mix, best of five passes. Then the first 1,000 of them
+//! repeated (the graph cache-warm), and with `--probe-memory` the latency of a dependent
+//! random load over 8 MiB and over 1 GiB of memory (after the peak RSS is taken): the cold
+//! figures of a small and a large cluster differ by about what these two differ by.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -92,7 +95,7 @@ fn requests(size: &ClusterSize, n: usize) -> Vec<(Attributes, Decision)> {
 
 fn main() {
     let mut data = None;
-    let (mut nodes, mut pods, mut n_requests, mut json) = (65_000usize, 1_000_000usize, 200_000usize, false);
+    let (mut nodes, mut pods, mut n_requests, mut json, mut probe_memory) = (65_000usize, 1_000_000usize, 200_000usize, false, false);
     let mut args = std::env::args().skip(1);
     let num = |v: Option<String>| v.and_then(|s| s.parse().ok()).expect("a number");
     while let Some(a) = args.next() {
@@ -102,8 +105,9 @@ fn main() {
             "--pods" => pods = num(args.next()),
             "--requests" => n_requests = num(args.next()),
             "--json" => json = true,
+            "--probe-memory" => probe_memory = true,
             _ => {
-                eprintln!("usage: bench_scale --data FILE [--nodes N] [--pods N] [--requests N] [--json]");
+                eprintln!("usage: bench_scale --data FILE [--nodes N] [--pods N] [--requests N] [--json] [--probe-memory]");
                 std::process::exit(2);
             }
         }
@@ -142,6 +146,21 @@ fn main() {
         best = best.min(t.elapsed());
     }
     let ns = best.as_nanos() as f64 / reqs.len() as f64;
+    // The same decisions with the graph cache-warm: the first 1,000 requests, repeated. What
+    // separates the cold figures of a small and a large cluster is then memory latency.
+    let warm_set = &reqs[..reqs.len().min(1_000)];
+    let mut warm_best = Duration::MAX;
+    for _ in 0..5 {
+        let t = Instant::now();
+        for _ in 0..50 {
+            for (a, _) in warm_set {
+                black_box(authz.decide(black_box(graph), black_box(a)));
+            }
+        }
+        warm_best = warm_best.min(t.elapsed());
+    }
+    let warm_ns = warm_best.as_nanos() as f64 / (50 * warm_set.len()) as f64;
+    let latency = probe_memory.then(|| (chase_ns(8 << 20), chase_ns(1 << 30)));
     let mb = |b: u64| b as f64 / 1e6;
     if json {
         println!(
@@ -150,7 +169,8 @@ fn main() {
                 "nodes": nodes, "pods": pods, "objects": objects,
                 "load_s": load.as_secs_f64(), "build_s": build.as_secs_f64(),
                 "peak_rss_mb": mb(peak), "peak_rss_after_load_mb": mb(peak_after_load), "rss_mb": mb(resident),
-                "decision_ns": ns, "requests": reqs.len(),
+                "decision_ns": ns, "requests": reqs.len(), "warm_decision_ns": warm_ns,
+                "memory_latency_ns": latency.map(|(small, large)| serde_json::json!({"8MiB": small, "1GiB": large})),
             })
         );
         return;
@@ -164,4 +184,31 @@ fn main() {
     );
     println!("  peak RSS {:.0} MB (after load {:.0} MB), resident after build {:.0} MB", mb(peak), mb(peak_after_load), mb(resident));
     println!("  node decisions, {} random requests over the cluster: {ns:.1} ns/decision (best of 5)", reqs.len());
+    println!("  node decisions, {} of them repeated (graph cache-warm): {warm_ns:.1} ns/decision (best of 5)", warm_set.len());
+    if let Some((small, large)) = latency {
+        println!("  memory latency (dependent random loads): 8 MiB working set {small:.1} ns, 1 GiB {large:.1} ns");
+    }
+}
+
+/// Nanoseconds per load when chasing a random cyclic permutation over `bytes` of memory:
+/// the latency of a dependent cache miss at that working-set size.
+fn chase_ns(bytes: usize) -> f64 {
+    let n = bytes / std::mem::size_of::<u32>();
+    // Sattolo's shuffle: one cycle through every slot, so the chase visits all of them.
+    let mut next: Vec<u32> = (0..n as u32).collect();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    for i in (1..n).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        next.swap(i, (state % i as u64) as usize);
+    }
+    let steps = 5_000_000;
+    let mut at = 0u32;
+    let t = Instant::now();
+    for _ in 0..steps {
+        at = next[at as usize];
+    }
+    black_box(at);
+    t.elapsed().as_nanos() as f64 / steps as f64
 }

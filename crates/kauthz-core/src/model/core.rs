@@ -525,10 +525,12 @@ macro_rules! volume_sources {
                     }
                     // A volume whose only source is one stored inline becomes that variant.
                     #[cfg(feature = "mutants")]
-                    let none = if crate::mutants::active(crate::mutants::Mutant::VolumeKeepFirstSource) { fields.clone() } else { none };
+                    let keep_first = crate::mutants::active(crate::mutants::Mutant::VolumeKeepFirstSource);
+                    #[cfg(not(feature = "mutants"))]
+                    let keep_first = false;
                     $($(
                         if let Some(x) = fields.$field.take() {
-                            if fields == none {
+                            if keep_first || fields == none {
                                 break 'compact StoredSource::$variant(x.into());
                             }
                             fields.$field = Some(x);
