@@ -783,6 +783,18 @@ func (g *admGen) harmlessVolume(i int) corev1.Volume {
 	default:
 		v.ISCSI = &corev1.ISCSIVolumeSource{TargetPortal: "10.0.0.3:3260", IQN: "iqn.2001-04.com.example:storage"}
 	}
+	if g.chance(0.15) {
+		// A second source that references an API object, in the same volume (the apiserver
+		// refuses it; a file can hold it): upstream's check looks at the harmless one first.
+		switch g.r.IntN(3) {
+		case 0:
+			v.PersistentVolumeClaim = &corev1.PersistentVolumeClaimVolumeSource{ClaimName: "pvc"}
+		case 1:
+			v.CSI = &corev1.CSIVolumeSource{Driver: "csi.example.com"}
+		default:
+			v.Ephemeral = &corev1.EphemeralVolumeSource{VolumeClaimTemplate: &corev1.PersistentVolumeClaimTemplate{}}
+		}
+	}
 	return v
 }
 
