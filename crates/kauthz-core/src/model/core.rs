@@ -348,108 +348,6 @@ pub struct SecretRefHolder {
     pub secret_ref: Option<NameRef>,
 }
 
-/// Every field of a pod volume kauthz reads, as written: the form a [`Volume`] is decoded
-/// from and written back as. Upstream's `VolumeSource` holds one source per volume; a file
-/// may set several (the apiserver refuses that), and then every one is kept.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct VolumeFields {
-    /// Volume name.
-    pub name: CompactString,
-    /// Azure File (`secretName`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub azure_file: Option<AzureFileVolume>,
-    /// CephFS.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cephfs: Option<SecretRefHolder>,
-    /// Cinder.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cinder: Option<SecretRefHolder>,
-    /// FlexVolume.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub flex_volume: Option<SecretRefHolder>,
-    /// Projected sources.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub projected: Option<ProjectedVolume>,
-    /// RBD.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rbd: Option<SecretRefHolder>,
-    /// Secret.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret: Option<SecretVolume>,
-    /// ScaleIO.
-    #[serde(rename = "scaleIO", skip_serializing_if = "Option::is_none")]
-    pub scale_io: Option<SecretRefHolder>,
-    /// iSCSI.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub iscsi: Option<SecretRefHolder>,
-    /// StorageOS.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub storageos: Option<SecretRefHolder>,
-    /// CSI inline volume.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub csi: Option<CsiVolume>,
-    /// ConfigMap.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub config_map: Option<NameRef>,
-    /// PersistentVolumeClaim.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub persistent_volume_claim: Option<PvcVolume>,
-    /// Generic ephemeral volume (claim `<pod>-<volume>`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ephemeral: Option<EphemeralVolume>,
-    // Sources below reference no API object; NodeRestriction tells them apart from those
-    // that do, and follows the migratable in-tree disks to their CSI drivers.
-    /// AWS EBS (migratable to `ebs.csi.aws.com`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub aws_elastic_block_store: Option<AwsEbsVolume>,
-    /// Azure Disk (migratable to `disk.csi.azure.com`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub azure_disk: Option<AzureDiskVolume>,
-    /// GCE PD (migratable to `pd.csi.storage.gke.io`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub gce_persistent_disk: Option<Present>,
-    /// vSphere (migratable to `csi.vsphere.vmware.com`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub vsphere_volume: Option<Present>,
-    /// Portworx (migratable to `pxd.portworx.com`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub portworx_volume: Option<Present>,
-    /// Downward API.
-    #[serde(rename = "downwardAPI", skip_serializing_if = "Option::is_none")]
-    pub downward_api: Option<Present>,
-    /// emptyDir.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub empty_dir: Option<Present>,
-    /// Fibre channel.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fc: Option<Present>,
-    /// Flocker.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub flocker: Option<Present>,
-    /// gitRepo.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub git_repo: Option<Present>,
-    /// hostPath.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub host_path: Option<Present>,
-    /// OCI image.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: Option<Present>,
-    /// NFS.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub nfs: Option<Present>,
-    /// Photon PD.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub photon_persistent_disk: Option<Present>,
-    /// Quobyte.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub quobyte: Option<Present>,
-    /// GlusterFS (references an Endpoints object).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub glusterfs: Option<Present>,
-}
-
 /// A pod volume, stored compactly: a volume with one of the common sources (secret,
 /// configmap, claim, projected, CSI, ephemeral, emptyDir, hostPath, downwardAPI) holds just
 /// that source; any other volume keeps all its [`VolumeFields`], boxed. (Every pod of a
@@ -481,11 +379,26 @@ enum StoredSource {
     All(Box<VolumeFields>),
 }
 
-/// Writes the [`Volume`] accessors, the compaction from [`VolumeFields`] and the way back
-/// from one list of the source fields: `field: Type`, `=> Variant` for sources stored
-/// inline, `| Variant` for presence-only ones stored as a bare variant.
+/// Writes [`VolumeFields`], the [`Volume`] accessors, the compaction from [`VolumeFields`]
+/// and the way back from one list of the source fields: `field: Type`, `=> Variant` for
+/// sources stored inline, `| Variant` for presence-only ones stored as a bare variant.
 macro_rules! volume_sources {
-    ($($field:ident: $ty:ty $(=> $variant:ident)? $(| $unit:ident)?;)*) => {
+    ($($(#[doc = $doc:literal])* $(#[serde($($serde:tt)*)])? $field:ident: $ty:ty $(=> $variant:ident)? $(| $unit:ident)?;)*) => {
+        /// Every field of a pod volume kauthz reads, as written: the form a [`Volume`] is decoded
+        /// from and written back as. Upstream's `VolumeSource` holds one source per volume; a file
+        /// may set several (the apiserver refuses that), and then every one is kept.
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(default, rename_all = "camelCase")]
+        pub struct VolumeFields {
+            /// Volume name.
+            pub name: CompactString,
+            $(
+                $(#[doc = $doc])*
+                #[serde($($($serde)*,)? skip_serializing_if = "Option::is_none")]
+                pub $field: Option<$ty>,
+            )*
+        }
+
         impl Volume {
             $(
                 #[doc = concat!("The `", stringify!($field), "` source, if set.")]
@@ -553,35 +466,69 @@ macro_rules! volume_sources {
 }
 
 volume_sources! {
+    /// Azure File (`secretName`).
     azure_file: AzureFileVolume;
+    /// CephFS.
     cephfs: SecretRefHolder;
+    /// Cinder.
     cinder: SecretRefHolder;
+    /// FlexVolume.
     flex_volume: SecretRefHolder;
+    /// Projected sources.
     projected: ProjectedVolume => Projected;
+    /// RBD.
     rbd: SecretRefHolder;
+    /// Secret.
     secret: SecretVolume => Secret;
+    /// ScaleIO.
+    #[serde(rename = "scaleIO")]
     scale_io: SecretRefHolder;
+    /// iSCSI.
     iscsi: SecretRefHolder;
+    /// StorageOS.
     storageos: SecretRefHolder;
+    /// CSI inline volume.
     csi: CsiVolume => Csi;
+    /// ConfigMap.
     config_map: NameRef => ConfigMap;
+    /// PersistentVolumeClaim.
     persistent_volume_claim: PvcVolume => PersistentVolumeClaim;
+    /// Generic ephemeral volume (claim `<pod>-<volume>`).
     ephemeral: EphemeralVolume => Ephemeral;
+    // Sources below reference no API object; NodeRestriction tells them apart from those
+    // that do, and follows the migratable in-tree disks to their CSI drivers.
+    /// AWS EBS (migratable to `ebs.csi.aws.com`).
     aws_elastic_block_store: AwsEbsVolume;
+    /// Azure Disk (migratable to `disk.csi.azure.com`).
     azure_disk: AzureDiskVolume;
+    /// GCE PD (migratable to `pd.csi.storage.gke.io`).
     gce_persistent_disk: Present;
+    /// vSphere (migratable to `csi.vsphere.vmware.com`).
     vsphere_volume: Present;
+    /// Portworx (migratable to `pxd.portworx.com`).
     portworx_volume: Present;
+    /// Downward API.
+    #[serde(rename = "downwardAPI")]
     downward_api: Present | DownwardApi;
+    /// emptyDir.
     empty_dir: Present | EmptyDir;
+    /// Fibre channel.
     fc: Present;
+    /// Flocker.
     flocker: Present;
+    /// gitRepo.
     git_repo: Present;
+    /// hostPath.
     host_path: Present | HostPath;
+    /// OCI image.
     image: Present;
+    /// NFS.
     nfs: Present;
+    /// Photon PD.
     photon_persistent_disk: Present;
+    /// Quobyte.
     quobyte: Present;
+    /// GlusterFS (references an Endpoints object).
     glusterfs: Present;
 }
 
