@@ -75,18 +75,6 @@ impl From<String> for Uid {
     }
 }
 
-impl From<&String> for Uid {
-    fn from(text: &String) -> Uid {
-        Uid::new(text)
-    }
-}
-
-impl From<CompactString> for Uid {
-    fn from(text: CompactString) -> Uid {
-        Uid::new(&text)
-    }
-}
-
 impl PartialEq<str> for Uid {
     fn eq(&self, other: &str) -> bool {
         self.with_str(|s| s == other)
