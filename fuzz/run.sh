@@ -5,6 +5,7 @@
 #
 #   fuzz/run.sh                                     # every target, FUZZ_SECONDS (20) each
 #   FUZZ_SECONDS=3600 fuzz/run.sh snapshot_text     # one target for an hour
+#   FUZZ_TIMEOUT=10 ...                             # per-input limit (s) for low-priority runs
 #
 # A crash leaves its input in fuzz/artifacts/<target>/; reproduce it with
 #   (cd fuzz && cargo +nightly fuzz run <target> artifacts/<target>/<file>)
@@ -12,6 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 seconds=${FUZZ_SECONDS:-20}
+# Wall-clock limit per input. 1 s is far above a real answer (microseconds); a long run that
+# shares the machine at low priority may go unscheduled for longer, so give it more.
+per_input=${FUZZ_TIMEOUT:-1}
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 rustup toolchain list | grep -q '^nightly' || { echo "fuzzing needs the nightly toolchain (rustup toolchain install nightly)" >&2; exit 1; }
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$(pwd)/../target}/fuzz
@@ -31,10 +35,10 @@ for t in "${targets[@]}"; do
   esac
   echo "== fuzz $t (${seconds}s)"
   log=$scratch/$t.log
-  # -timeout: no input may take a second (answers take microseconds); -rss_limit_mb and
+  # -timeout: no input may take FUZZ_TIMEOUT seconds (answers take microseconds); -rss_limit_mb and
   # -malloc_limit_mb: bounded memory whatever the input.
   if ! cargo +nightly fuzz run "$t" "$scratch/$t" "corpus/$t" -- \
-    -max_total_time="$seconds" -timeout=1 -rss_limit_mb=1024 -malloc_limit_mb=512 -max_len="$max_len" \
+    -max_total_time="$seconds" -timeout="$per_input" -rss_limit_mb=1024 -malloc_limit_mb=512 -max_len="$max_len" \
     -print_final_stats=1 >"$log" 2>&1; then
     tail -n 60 "$log" >&2
     echo "fuzz target $t failed; the input is in fuzz/artifacts/$t/" >&2
