@@ -362,8 +362,14 @@ impl Graph {
     /// reference (an out-of-line call per lookup); both stop at the same empty group.
     #[inline(always)]
     fn find(&self, vtype: VertexType, namespace: &str, name: &str) -> Option<(u32, &Vertex)> {
+        self.find_hashed(self.hasher.key_hash(vtype, namespace, name), vtype, namespace, name)
+    }
+
+    /// [`Graph::find`] with the key's hash already computed.
+    #[inline(always)]
+    fn find_hashed(&self, hash: u64, vtype: VertexType, namespace: &str, name: &str) -> Option<(u32, &Vertex)> {
         let arena = self.arena.as_bytes();
-        for &id in self.table.iter_hash(self.hasher.key_hash(vtype, namespace, name)) {
+        for &id in self.table.iter_hash(hash) {
             let Some(Some(v)) = self.slots.get(id as usize) else { continue };
             // Byte slices of the arena: no char-boundary checks on the lookup path;
             // `streq`, not slice `==`: these names are short, and `==` calls `bcmp`.
@@ -406,7 +412,9 @@ impl Graph {
     }
 
     pub(crate) fn get_or_create(&mut self, vtype: VertexType, namespace: &str, name: &str) -> u32 {
-        if let Some(id) = self.lookup(vtype, namespace, name) {
+        // One key hash for the lookup and the insert.
+        let hash = self.hasher.key_hash(vtype, namespace, name);
+        if let Some((id, _)) = self.find_hashed(hash, vtype, namespace, name) {
             return id;
         }
         let id = self.next_id();
@@ -429,7 +437,7 @@ impl Graph {
             self.slots[id as usize] = Some(vertex);
         }
         let (slots, arena, hasher) = (&self.slots, self.arena.as_str(), &self.hasher);
-        self.table.insert_unique(hasher.key_hash(vtype, namespace, name), id, |&x| slot_hash(hasher, slots, arena, x));
+        self.table.insert_unique(hash, id, |&x| slot_hash(hasher, slots, arena, x));
         self.live += 1;
         id
     }
