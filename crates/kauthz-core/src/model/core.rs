@@ -414,16 +414,14 @@ macro_rules! volume_sources {
 
             /// The volume as written: name and every source.
             pub fn fields(&self) -> VolumeFields {
-                let mut fields = match &self.source {
-                    StoredSource::All(all) => (**all).clone(),
-                    _ => VolumeFields::default(),
-                };
-                fields.name = self.name.clone();
+                let mut fields = VolumeFields::default();
                 match &self.source {
                     $($(StoredSource::$variant(x) => fields.$field = Some(std::borrow::Borrow::<$ty>::borrow(x).clone()),)?)*
                     $($(StoredSource::$unit => fields.$field = Some(Present {}),)?)*
-                    StoredSource::None | StoredSource::All(_) => {}
+                    StoredSource::All(all) => fields = (**all).clone(),
+                    StoredSource::None => {}
                 }
+                fields.name = self.name.clone();
                 fields
             }
         }
