@@ -137,29 +137,11 @@ fn main() {
         let v = authz.decide(graph, a);
         assert_eq!(v.decision, *expect, "{} {}/{} {}/{}: {}", a.user.name, a.api_group, a.resource, a.namespace, a.name, v.reason);
     }
-    let mut best = Duration::MAX;
-    for _ in 0..5 {
-        let t = Instant::now();
-        for (a, _) in &reqs {
-            black_box(authz.decide(black_box(graph), black_box(a)));
-        }
-        best = best.min(t.elapsed());
-    }
-    let ns = best.as_nanos() as f64 / reqs.len() as f64;
+    let ns = ns_per_decision(&reqs, 1, |a| black_box(authz.decide(black_box(graph), black_box(a))));
     // The same decisions with the graph cache-warm: the first 1,000 requests, repeated. What
     // separates the cold figures of a small and a large cluster is then memory latency.
     let warm_set = &reqs[..reqs.len().min(1_000)];
-    let mut warm_best = Duration::MAX;
-    for _ in 0..5 {
-        let t = Instant::now();
-        for _ in 0..50 {
-            for (a, _) in warm_set {
-                black_box(authz.decide(black_box(graph), black_box(a)));
-            }
-        }
-        warm_best = warm_best.min(t.elapsed());
-    }
-    let warm_ns = warm_best.as_nanos() as f64 / (50 * warm_set.len()) as f64;
+    let warm_ns = ns_per_decision(warm_set, 50, |a| black_box(authz.decide(black_box(graph), black_box(a))));
     let latency = probe_memory.then(|| (chase_ns(8 << 20), chase_ns(1 << 30)));
     let mb = |b: u64| b as f64 / 1e6;
     if json {
@@ -188,6 +170,22 @@ fn main() {
     if let Some((small, large)) = latency {
         println!("  memory latency (dependent random loads): 8 MiB working set {small:.1} ns, 1 GiB {large:.1} ns");
     }
+}
+
+/// Nanoseconds per decision over `reqs`, each pass deciding them `repeat` times: the best
+/// of five passes.
+fn ns_per_decision<T>(reqs: &[(Attributes, Decision)], repeat: usize, mut decide: impl FnMut(&Attributes) -> T) -> f64 {
+    let mut best = Duration::MAX;
+    for _ in 0..5 {
+        let t = Instant::now();
+        for _ in 0..repeat {
+            for (a, _) in reqs {
+                decide(a);
+            }
+        }
+        best = best.min(t.elapsed());
+    }
+    best.as_nanos() as f64 / (repeat * reqs.len()) as f64
 }
 
 /// Nanoseconds per load when chasing a random cyclic permutation over `bytes` of memory:
