@@ -2,7 +2,8 @@
 //! the whole-text loader (`parse_text`).
 //!
 //! The first two bytes choose the read size (1..=4096 bytes, so items, strings and escapes
-//! are cut at every position); the rest is the file. Invariants: the stream answers for
+//! are cut at every position; items are decoded in batches of a quarter of it) and the
+//! number of decoding threads (0-3); the rest is the file. Invariants: the stream answers for
 //! an input or declines it (`None`) the same way whatever the read size; when it answers,
 //! the input is UTF-8 and `parse_text` accepts it with exactly the same objects and skip
 //! counts, so taking the streamed answer never changes what a file means and never yields
@@ -11,14 +12,15 @@
 
 use std::io::Cursor;
 
-use kauthz_core::snapshot::{DEFAULT_CHUNK, parse_text, stream_lists};
+use kauthz_core::snapshot::{StreamOptions, parse_text, stream_lists};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let [a, b, input @ ..] = data else { return };
     let chunk = 1 + (usize::from(u16::from_le_bytes([*a, *b])) % 4096);
-    let small = stream_lists(Cursor::new(input), chunk).expect("an in-memory reader cannot fail");
-    let large = stream_lists(Cursor::new(input), DEFAULT_CHUNK).expect("an in-memory reader cannot fail");
+    let small = StreamOptions { chunk, decoders: usize::from(*b >> 4) % 4 };
+    let small = stream_lists(Cursor::new(input), small).expect("an in-memory reader cannot fail");
+    let large = stream_lists(Cursor::new(input), StreamOptions::default()).expect("an in-memory reader cannot fail");
     match (small, large) {
         (None, None) => {}
         (Some(small), Some(large)) => {

@@ -18,7 +18,7 @@ use crate::model::{Kind, Object};
 mod split;
 mod stream;
 
-pub use split::{DEFAULT_CHUNK, stream_lists};
+pub use split::{DEFAULT_CHUNK, StreamOptions, stream_lists};
 
 /// A parsed snapshot: decoded objects in input order, plus what was skipped.
 #[derive(Debug, Default)]
@@ -97,7 +97,7 @@ fn load_file(file: &Path) -> Result<Snapshot, LoadError> {
     let cannot_read = |e: std::io::Error| LoadError { file: label.clone(), location: String::new(), message: format!("cannot read: {e}") };
     let mut opened = std::fs::File::open(file).map_err(cannot_read)?;
     if opened.metadata().is_ok_and(|m| m.is_file() && m.len() >= STREAM_MIN_BYTES) {
-        if let Ok(Some(snapshot)) = stream_lists(&mut opened, DEFAULT_CHUNK) {
+        if let Ok(Some(snapshot)) = stream_lists(&mut opened, StreamOptions::default()) {
             return Ok(snapshot);
         }
         // Anything unusual is read again from the start: its answer or error is parse_text's.
@@ -715,7 +715,8 @@ subjects:
     }
 
     /// The streaming reader answers exactly as `parse_text`, or leaves the input to it;
-    /// read boundaries anywhere (every chunk size down to one byte) change nothing.
+    /// read boundaries anywhere (every chunk size down to one byte) and the number of
+    /// decoding threads change nothing.
     #[test]
     fn streaming_matches_whole_text() {
         let pod = |name: &str| {
@@ -765,8 +766,14 @@ subjects:
         ];
         for text in streamed.iter().chain(&whole_text_only) {
             let whole = parse_text("f.json", text);
-            for chunk in [1, 2, 3, 7, 64, 1000, DEFAULT_CHUNK] {
-                let got = stream_lists(text.as_bytes(), chunk).unwrap();
+            // Items are decoded in batches of a quarter chunk: small chunks hand every item
+            // to the decoders separately, so input order must survive the threads.
+            let options = [1, 2, 3, 7, 64, 1000, DEFAULT_CHUNK]
+                .into_iter()
+                .flat_map(|chunk| [0, 1, 2, 3].map(|decoders| StreamOptions { chunk, decoders }));
+            for options in options {
+                let StreamOptions { chunk, .. } = options;
+                let got = stream_lists(text.as_bytes(), options).unwrap();
                 match (&got, &whole) {
                     (Some(s), Ok(w)) => {
                         assert_eq!((&s.objects, &s.skipped), (&w.objects, &w.skipped), "{text}");

@@ -1,8 +1,10 @@
 //! Streaming reader for large JSON snapshots: reads a file in large chunks, splits each
 //! top-level `List`'s `items` with a byte scanner (SIMD `memchr` over strings and braces),
-//! and decodes every item as soon as it is complete with the single-pass decoder (the
-//! careful decoder for items it does not take). Only one chunk of text is held at a time,
-//! instead of the whole file.
+//! and hands the items in batches to decoding threads, which decode each with the
+//! single-pass decoder (the careful decoder for items it does not take); their objects are
+//! appended in input order. Only a few chunks of text are held at a time, instead of the
+//! whole file. The scan is a small part of the work, so the reader's thread keeps the
+//! decoders busy.
 //!
 //! The scanner handles exactly what `kubectl get -o json` writes: one or more top-level
 //! objects with an `items` array and a `kind` ending in `List`. Anything else (a plain
@@ -16,6 +18,7 @@
 //! serde_json on its own, and the punctuation between them is checked here.
 
 use std::io::{self, Read};
+use std::sync::mpsc;
 
 use serde::de::IgnoredAny;
 use serde_json::Value;
@@ -166,30 +169,63 @@ impl<R: Read> Window<R> {
     }
 }
 
-/// Streams every top-level `List` of the JSON read from `reader`, `chunk` bytes at a time.
-/// `Ok(None)`: the input needs [`super::parse_text`] (see the module comment).
-pub fn stream_lists<R: Read>(reader: R, chunk: usize) -> io::Result<Option<Snapshot>> {
-    let mut w = Window { reader, buf: Vec::new(), pos: 0, end: 0, eof: false, chunk: chunk.max(1) };
+/// How [`stream_lists`] reads and decodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamOptions {
+    /// Bytes read at a time; items are handed to the decoders in batches of a quarter of it.
+    pub chunk: usize,
+    /// Threads decoding items beside the reader; 0 or 1 decodes on the reader's thread.
+    pub decoders: usize,
+}
+
+impl StreamOptions {
+    /// Reads `chunk` bytes at a time and decodes on up to one thread per core (at most four).
+    pub fn with_chunk(chunk: usize) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        StreamOptions { chunk, decoders: cores.min(MAX_DECODERS) }
+    }
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        StreamOptions::with_chunk(DEFAULT_CHUNK)
+    }
+}
+
+/// Decoding threads at most: the reader's item scan keeps about this many busy.
+const MAX_DECODERS: usize = 4;
+
+/// Streams every top-level `List` of the JSON read from `reader`. `Ok(None)`: the input
+/// needs [`super::parse_text`] (see the module comment). The answer does not depend on
+/// the options.
+pub fn stream_lists<R: Read>(reader: R, options: StreamOptions) -> io::Result<Option<Snapshot>> {
+    let chunk = options.chunk.max(1);
+    let mut w = Window { reader, buf: Vec::new(), pos: 0, end: 0, eof: false, chunk };
     while w.end < 3 && w.refill(0)? {}
     // A byte-order mark may open the file (as parse_text allows).
     if w.buf[..w.end].starts_with("\u{feff}".as_bytes()) {
         w.pos = 3;
     }
+    let items = ItemDecoding { batch_bytes: (chunk / 4).max(1), decoders: options.decoders };
     let mut out = Snapshot::default();
-    let mut scratch = Snapshot::default();
-    let mut document = 0usize;
     while let Some(b) = w.peek_non_ws()? {
-        document += 1;
-        if b != b'{' || !stream_document(&mut w, document, &mut out, &mut scratch)? {
+        if b != b'{' || !stream_document(&mut w, &items, &mut out)? {
             return Ok(None);
         }
     }
     Ok(Some(out))
 }
 
+/// How a List's items are decoded.
+struct ItemDecoding {
+    /// Item text gathered before a batch is decoded.
+    batch_bytes: usize,
+    decoders: usize,
+}
+
 /// One top-level object that must be a `List`; `false` when it is not one, or anything in
 /// it needs the whole-text path.
-fn stream_document<R: Read>(w: &mut Window<R>, document: usize, out: &mut Snapshot, scratch: &mut Snapshot) -> io::Result<bool> {
+fn stream_document<R: Read>(w: &mut Window<R>, items: &ItemDecoding, out: &mut Snapshot) -> io::Result<bool> {
     w.pos += 1; // '{'
     let mut kind: Option<Value> = None;
     let mut saw_items = false;
@@ -217,7 +253,7 @@ fn stream_document<R: Read>(w: &mut Window<R>, document: usize, out: &mut Snapsh
         w.pos += 1;
         let Some(next) = w.peek_non_ws()? else { return Ok(false) };
         if key == "items" {
-            if next != b'[' || !stream_items(w, document, out, scratch)? {
+            if next != b'[' || !stream_items(w, items, out)? {
                 return Ok(false);
             }
             saw_items = true;
@@ -246,30 +282,114 @@ fn stream_document<R: Read>(w: &mut Window<R>, document: usize, out: &mut Snapsh
     Ok(is_list && saw_items)
 }
 
-/// A List's `items` (the window at `[`), each decoded as soon as it is complete.
-fn stream_items<R: Read>(w: &mut Window<R>, document: usize, out: &mut Snapshot, scratch: &mut Snapshot) -> io::Result<bool> {
+/// Item text handed to a decoding thread: items back to back, `ends[i]` where item `i` ends.
+#[derive(Default)]
+struct Batch {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Batch {
+    fn items(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(self.ends.iter().copied()).map(|(a, b)| &self.text[a..b])
+    }
+
+    /// Decodes every item into one snapshot; `None` when any needs the whole-text path.
+    fn decode(&self, scratch: &mut Snapshot) -> Option<Snapshot> {
+        let mut out = Snapshot::default();
+        self.items().all(|text| decode_item(text, &mut out, scratch)).then_some(out)
+    }
+}
+
+/// A List's `items` (the window at `[`). The reader finds where each item ends and gathers
+/// items into batches; decoding threads decode the batches, and their objects are appended
+/// in input order.
+fn stream_items<R: Read>(w: &mut Window<R>, items: &ItemDecoding, out: &mut Snapshot) -> io::Result<bool> {
     w.pos += 1; // '['
     if w.peek_non_ws()? == Some(b']') {
         w.pos += 1;
         return Ok(true);
     }
-    let mut index = 0usize;
+    let decoders = items.decoders;
+    if decoders < 2 {
+        let mut scratch = Snapshot::default();
+        return scan_items(w, items.batch_bytes, |batch| batch.decode(&mut scratch).map(|s| out.extend(s)).is_some());
+    }
+    std::thread::scope(|scope| {
+        let mut jobs = Vec::with_capacity(decoders);
+        let mut results = Vec::with_capacity(decoders);
+        for _ in 0..decoders {
+            // One batch queued per decoder bounds the text in flight.
+            let (job_tx, job_rx) = mpsc::sync_channel::<Batch>(1);
+            let (result_tx, result_rx) = mpsc::channel::<Option<Snapshot>>();
+            scope.spawn(move || {
+                let mut scratch = Snapshot::default();
+                for batch in job_rx {
+                    if result_tx.send(batch.decode(&mut scratch)).is_err() {
+                        break;
+                    }
+                }
+            });
+            jobs.push(job_tx);
+            results.push(result_rx);
+        }
+        // Batch `i` goes to decoder `i % decoders`, so taking each decoder's results in
+        // turn keeps input order.
+        let mut received = 0usize;
+        let mut collect = |sent: usize, wait: bool| -> bool {
+            while received < sent {
+                let from = &results[received % decoders];
+                let result = if wait {
+                    from.recv().ok()
+                } else {
+                    match from.try_recv() {
+                        Ok(result) => Some(result),
+                        Err(mpsc::TryRecvError::Empty) => return true,
+                        Err(mpsc::TryRecvError::Disconnected) => None,
+                    }
+                };
+                let Some(Some(snapshot)) = result else { return false };
+                out.extend(snapshot);
+                received += 1;
+            }
+            true
+        };
+        let mut sent = 0usize;
+        let scanned = scan_items(w, items.batch_bytes, |batch| {
+            if jobs[sent % decoders].send(batch).is_err() {
+                return false;
+            }
+            sent += 1;
+            collect(sent, false)
+        })?;
+        // On a refusal the decoders stop when `jobs` is dropped, as the scope ends.
+        Ok(scanned && collect(sent, true))
+    })
+}
+
+/// Finds where each item of a List's `items` ends (the window just after `[` and a first
+/// item) and hands them on in batches; `false` when `take` refuses a batch or the items are
+/// not well formed.
+fn scan_items<R: Read>(w: &mut Window<R>, batch_bytes: usize, mut take: impl FnMut(Batch) -> bool) -> io::Result<bool> {
+    let mut batch = Batch::default();
     loop {
         if w.peek_non_ws()? != Some(b'{') {
             return Ok(false);
         }
         let Some(extent) = w.value_extent()? else { return Ok(false) };
         let Some(text) = w.text(extent) else { return Ok(false) };
-        if !decode_item(text, document, index, out, scratch) {
+        batch.text.push_str(text);
+        batch.ends.push(batch.text.len());
+        w.pos = extent.1;
+        if batch.text.len() >= batch_bytes && !take(std::mem::take(&mut batch)) {
             return Ok(false);
         }
-        w.pos = extent.1;
-        index += 1;
         match w.peek_non_ws()? {
             Some(b',') => w.pos += 1,
             Some(b']') => {
                 w.pos += 1;
-                return Ok(true);
+                return Ok(batch.ends.is_empty() || take(batch));
             }
             _ => return Ok(false),
         }
@@ -278,17 +398,32 @@ fn stream_items<R: Read>(w: &mut Window<R>, document: usize, out: &mut Snapshot,
 
 /// Decodes one item as the whole-text path would: the single-pass decoder, else the careful
 /// one. `false` when the careful decoder refuses it (the whole-text path then reports it).
-fn decode_item(text: &str, document: usize, index: usize, out: &mut Snapshot, scratch: &mut Snapshot) -> bool {
+fn decode_item(text: &str, out: &mut Snapshot, scratch: &mut Snapshot) -> bool {
+    // Lone surrogate escapes are rewritten as Go reads them (U+FFFD) only when the first
+    // attempt fails: serde_json refuses them in every string a decoder reads, and where it
+    // ignores a string its content makes no difference.
+    if decode_single_pass(text, out, scratch) {
+        return true;
+    }
     let text = crate::gostr::json_replace_invalid_surrogates(text);
-    if stream::try_json_into(&text, scratch) {
+    if matches!(text, std::borrow::Cow::Owned(_)) && decode_single_pass(&text, out, scratch) {
+        return true;
+    }
+    let Ok(raw) = serde_json::from_str::<&RawValue>(&text) else { return false };
+    // The location is never shown: a refusal sends the file to the whole-text path.
+    decode_json_document(raw, "items", out).is_ok()
+}
+
+/// The single-pass decoder on one item, appending to `out` only when it succeeds.
+fn decode_single_pass(text: &str, out: &mut Snapshot, scratch: &mut Snapshot) -> bool {
+    let decoded = stream::try_json_into(text, scratch);
+    if decoded {
         out.objects.append(&mut scratch.objects);
         for (k, n) in std::mem::take(&mut scratch.skipped) {
             *out.skipped.entry(k).or_default() += n;
         }
-        return true;
     }
     scratch.objects.clear();
     scratch.skipped.clear();
-    let Ok(raw) = serde_json::from_str::<&RawValue>(&text) else { return false };
-    decode_json_document(raw, &format!("document {document}, items[{index}]"), out).is_ok()
+    decoded
 }
