@@ -12,13 +12,13 @@ use crate::cli::AdmitArgs;
 use crate::context;
 
 pub fn run(args: AdmitArgs) -> Result<u8, String> {
-    let mut loaded = context::load(&args.cluster)?;
+    let loaded = context::load_for_exit(&args.cluster)?;
     let plugin = NodeRestriction::new(NodeRestrictionConfig::from(&loaded.gates));
     let source = args.requests.as_ref().map_or_else(|| "stdin".to_string(), |p| p.display().to_string());
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut unparseable = false;
-    for_each_line(args.requests.as_deref(), &mut loaded, |loaded, line| {
+    for_each_line(args.requests.as_deref(), loaded, |loaded, line| {
         match line {
             // Nothing to answer (no uid can be read): report, carry on, and fail at the end.
             Line::Invalid { lineno, error } => {

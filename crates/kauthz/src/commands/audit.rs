@@ -59,7 +59,7 @@ pub fn run(args: AuditArgs) -> Result<u8, String> {
         None => None,
     };
     let kubelet = args.kubelet_config.as_deref().map(kubelet_config).transpose()?;
-    let loaded = context::load(&args.cluster)?;
+    let loaded = context::load_for_exit(&args.cluster)?;
     let admission = context::admission_flags(&crate::live::admission(&args.admission, &args.cluster)?);
     let findings = audit::audit(&AuditInput {
         chain: &loaded.chain,

@@ -171,7 +171,7 @@ fn detail(analyzer: &Analyzer, b: &BlastRadius) -> String {
 }
 
 pub fn run(args: BlastRadiusArgs) -> Result<u8, String> {
-    let loaded = context::load(&args.cluster)?;
+    let loaded = context::load_for_exit(&args.cluster)?;
     let node_restriction =
         context::admission_flags(&crate::live::admission(&args.admission, &args.cluster)?).node_restriction().unwrap_or(true);
     let mut analyzer = Analyzer::with_admission(&loaded.chain, &loaded.state, args.depth, node_restriction);

@@ -15,10 +15,10 @@ pub fn run(args: CanIArgs) -> Result<u8, String> {
         if args.request.all_namespaces || args.request.subresource.is_some() || args.quiet {
             return Err("--list does not work with -A, --subresource or --quiet".into());
         }
-        let loaded = context::load(&args.cluster)?;
+        let loaded = context::load_for_exit(&args.cluster)?;
         let namespace = args.request.namespace.clone().unwrap_or_else(|| "default".into());
         if args.upstream
-            && let Some(refusal) = rules_review_refused(&loaded, &user)
+            && let Some(refusal) = rules_review_refused(loaded, &user)
         {
             // What kubectl prints when the apiserver refuses the SelfSubjectRulesReview.
             eprintln!("Error from server (Forbidden): {refusal}");
@@ -33,10 +33,10 @@ pub fn run(args: CanIArgs) -> Result<u8, String> {
         return print_list(&args, &namespace, &review);
     }
     let attrs = context::attributes(&args.request, user)?;
-    let loaded = context::load(&args.cluster)?;
+    let loaded = context::load_for_exit(&args.cluster)?;
     let result = loaded.chain.evaluate(&loaded.state, &attrs);
     // Admission runs only on what authorization allowed, as in kube-apiserver.
-    let admission = if result.allowed() { context::admit_write(&args.write, &attrs, &loaded)? } else { None };
+    let admission = if result.allowed() { context::admit_write(&args.write, &attrs, loaded)? } else { None };
     let refused = admission.as_ref().and_then(|a| a.as_ref().err());
     // A state missing objects can only hide grants (every authorizer here is monotone in
     // the objects it reads), so an incomplete state leaves a "yes" standing and turns a

@@ -56,8 +56,8 @@ pub fn run(args: DiffArgs) -> Result<u8, String> {
     } else {
         after_args.files.insert(0, args.after.clone());
     }
-    let before = context::load(&before_args)?;
-    let after = context::load(&after_args)?;
+    let before = context::load_for_exit(&before_args)?;
+    let after = context::load_for_exit(&after_args)?;
     let diffs =
         diff::diff(Side { chain: &before.chain, state: &before.state }, Side { chain: &after.chain, state: &after.state }, args.depth);
     match args.output {

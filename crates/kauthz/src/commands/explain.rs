@@ -14,9 +14,9 @@ use crate::{context, output};
 pub fn run(args: ExplainArgs) -> Result<u8, String> {
     let user = context::identity_for(&args.identity, &args.cluster)?;
     let attrs = context::attributes(&args.request, user)?;
-    let loaded = context::load(&args.cluster)?;
+    let loaded = context::load_for_exit(&args.cluster)?;
     let result = loaded.chain.evaluate(&loaded.state, &attrs);
-    let admission = if result.allowed() { context::admit_write(&args.write, &attrs, &loaded)? } else { None };
+    let admission = if result.allowed() { context::admit_write(&args.write, &attrs, loaded)? } else { None };
     let refused = admission.as_ref().and_then(|a| a.as_ref().err());
     let code = match (&result.verdict, result.allowed(), refused) {
         (None, _, _) | (_, _, Some(AdmissionError::Undetermined(_))) => EXIT_UNDETERMINED,

@@ -39,7 +39,7 @@ pub fn run(args: ReplayArgs) -> Result<u8, String> {
         }
         events.push(event);
     }
-    let loaded = context::load(&args.cluster)?;
+    let loaded = context::load_for_exit(&args.cluster)?;
     let r = replay::replay(&loaded.chain, &loaded.state, &events);
     let out: Vec<Out> = r
         .would_deny

@@ -18,10 +18,10 @@ pub fn run(args: ReviewArgs) -> Result<u8, String> {
     if args.watch {
         return super::review_watch::run(args);
     }
-    let mut loaded = context::load(&args.cluster)?;
+    let loaded = context::load_for_exit(&args.cluster)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    for_each_line(args.requests.as_deref(), &mut loaded, |loaded, line| {
+    for_each_line(args.requests.as_deref(), loaded, |loaded, line| {
         match line {
             Line::Invalid { lineno, error } => {
                 write_line(&mut out, &StatusFailure::bad_request(format!("line {lineno}: invalid JSON: {error}")))?

@@ -19,7 +19,7 @@ struct HolderOut<'a> {
 
 pub fn run(args: WhoCanArgs) -> Result<u8, String> {
     let attrs = context::attributes(&args.request, UserInfo::default())?;
-    let loaded = context::load(&args.cluster)?;
+    let loaded = context::load_for_exit(&args.cluster)?;
     let holders = who_can::who_can(&loaded.chain, &loaded.state, &attrs);
     if loaded.chain.has_webhook() {
         eprintln!("Warning: the list may be incomplete: webhook authorizers cannot be enumerated offline");
