@@ -427,3 +427,43 @@ fn decode_single_pass(text: &str, out: &mut Snapshot, scratch: &mut Snapshot) ->
     scratch.skipped.clear();
     decoded
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    use super::Window;
+
+    /// JSON values whose strings are full of what the scanner must see through: braces,
+    /// brackets, quotes and backslash runs (escaped as serde_json writes them).
+    fn json_value() -> impl Strategy<Value = Value> {
+        let text = "[a-z{}\\[\\]\"\\\\ é\u{1F600}]{0,80}";
+        let leaf = prop_oneof![Just(Value::Null), any::<i32>().prop_map(Value::from), text.prop_map(Value::String)];
+        leaf.prop_recursive(4, 48, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec((text, inner), 0..6).prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Wherever reads end (escapes cut in two included), the scanner finds exactly where
+        /// an object ends, compact or pretty-printed.
+        #[test]
+        fn object_extent_is_found_across_blocks_and_reads(
+            fields in prop::collection::vec(("[a-z\"{}]{1,12}", json_value()), 0..8),
+            pretty in any::<bool>(),
+            chunk in prop_oneof![1usize..130, Just(4096)],
+        ) {
+            let object = Value::Object(fields.into_iter().collect());
+            let text = if pretty { serde_json::to_string_pretty(&object) } else { serde_json::to_string(&object) }.unwrap();
+            let input = format!("{text} , {{\"next\": 1}}");
+            let mut w = Window { reader: input.as_bytes(), buf: Vec::new(), pos: 0, end: 0, eof: false, chunk };
+            prop_assert_eq!(w.peek_non_ws().unwrap(), Some(b'{'));
+            let (a, b) = w.value_extent().unwrap().expect("a complete object");
+            prop_assert_eq!(&w.buf[a..b], text.as_bytes());
+        }
+    }
+}
