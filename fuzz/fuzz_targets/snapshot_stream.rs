@@ -2,8 +2,8 @@
 //! the whole-text loader (`parse_text`).
 //!
 //! The first two bytes choose the read size (1..=4096 bytes, so items, strings and escapes
-//! are cut at every position; items are decoded in batches of a quarter of it) and the
-//! number of decoding threads (0-3); the rest is the file. Invariants: the stream answers for
+//! are cut at every position; the items of each read buffer are decoded as a batch) and
+//! the number of decoding threads (0-3); the rest is the file. Invariants: the stream answers for
 //! an input or declines it (`None`) the same way whatever the read size; when it answers,
 //! the input is UTF-8 and `parse_text` accepts it with exactly the same objects and skip
 //! counts, so taking the streamed answer never changes what a file means and never yields

@@ -766,7 +766,7 @@ subjects:
         ];
         for text in streamed.iter().chain(&whole_text_only) {
             let whole = parse_text("f.json", text);
-            // Items are decoded in batches of a quarter chunk: small chunks hand every item
+            // A batch is the items of one read buffer: small chunks hand nearly every item
             // to the decoders separately, so input order must survive the threads.
             let options = [1, 2, 3, 7, 64, 1000, DEFAULT_CHUNK]
                 .into_iter()

@@ -39,13 +39,25 @@ struct Window<R> {
     end: usize,
     eof: bool,
     chunk: usize,
+    /// Complete List items in `buf` (their extents) not yet handed on, in input order.
+    pending: Vec<(usize, usize)>,
+    /// Batches of items handed off by refills, to be passed on in order.
+    ready: Vec<Batch>,
+    /// Buffers the decoders are done with, to read into again.
+    spare: Option<mpsc::Receiver<Vec<u8>>>,
 }
 
 impl<R: Read> Window<R> {
+    fn new(reader: R, chunk: usize) -> Self {
+        Window { reader, buf: Vec::new(), pos: 0, end: 0, eof: false, chunk, pending: Vec::new(), ready: Vec::new(), spare: None }
+    }
+
     /// Moves `buf[keep..end]` to the front and reads more input after it; `false` at the
     /// end of the input (nothing more read).
     fn refill(&mut self, keep: usize) -> io::Result<bool> {
-        if keep > 0 {
+        if !self.pending.is_empty() {
+            self.hand_off(keep);
+        } else if keep > 0 {
             self.buf.copy_within(keep..self.end, 0);
             self.end -= keep;
             self.pos -= keep;
@@ -71,6 +83,25 @@ impl<R: Read> Window<R> {
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// Hands the pending items off, with the buffer that holds them, as a batch (into
+    /// `ready`): the window goes on in another buffer holding `buf[keep..end]`, so item
+    /// text is never copied.
+    fn hand_off(&mut self, keep: usize) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let mut next = self.spare.as_ref().and_then(|spare| spare.try_recv().ok()).unwrap_or_default();
+        let tail = self.end - keep;
+        if next.len() < tail + self.chunk {
+            next.resize(tail + self.chunk, 0);
+        }
+        next[..tail].copy_from_slice(&self.buf[keep..self.end]);
+        let full = std::mem::replace(&mut self.buf, next);
+        self.ready.push(Batch { buf: full, items: std::mem::take(&mut self.pending) });
+        self.end = tail;
+        self.pos -= keep;
     }
 
     /// The next non-whitespace byte (not consumed), reading more as needed.
@@ -172,7 +203,7 @@ impl<R: Read> Window<R> {
 /// How [`stream_lists`] reads and decodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StreamOptions {
-    /// Bytes read at a time; items are handed to the decoders in batches of a quarter of it.
+    /// Bytes read at a time; the items in one read buffer are decoded as one batch.
     pub chunk: usize,
     /// Threads decoding items beside the reader; 0 or 1 decodes on the reader's thread.
     pub decoders: usize,
@@ -200,13 +231,13 @@ const MAX_DECODERS: usize = 4;
 /// the options.
 pub fn stream_lists<R: Read>(reader: R, options: StreamOptions) -> io::Result<Option<Snapshot>> {
     let chunk = options.chunk.max(1);
-    let mut w = Window { reader, buf: Vec::new(), pos: 0, end: 0, eof: false, chunk };
+    let mut w = Window::new(reader, chunk);
     while w.end < 3 && w.refill(0)? {}
     // A byte-order mark may open the file (as parse_text allows).
     if w.buf[..w.end].starts_with("\u{feff}".as_bytes()) {
         w.pos = 3;
     }
-    let items = ItemDecoding { batch_bytes: (chunk / 4).max(1), decoders: options.decoders };
+    let items = ItemDecoding { decoders: options.decoders };
     let mut out = Snapshot::default();
     while let Some(b) = w.peek_non_ws()? {
         if b != b'{' || !stream_document(&mut w, &items, &mut out)? {
@@ -218,8 +249,6 @@ pub fn stream_lists<R: Read>(reader: R, options: StreamOptions) -> io::Result<Op
 
 /// How a List's items are decoded.
 struct ItemDecoding {
-    /// Item text gathered before a batch is decoded.
-    batch_bytes: usize,
     decoders: usize,
 }
 
@@ -282,114 +311,126 @@ fn stream_document<R: Read>(w: &mut Window<R>, items: &ItemDecoding, out: &mut S
     Ok(is_list && saw_items)
 }
 
-/// Item text handed to a decoding thread: items back to back, `ends[i]` where item `i` ends.
-#[derive(Default)]
+/// Items handed to a decoding thread: the read buffer that holds them and their extents.
 struct Batch {
-    text: String,
-    ends: Vec<usize>,
+    buf: Vec<u8>,
+    items: Vec<(usize, usize)>,
 }
 
 impl Batch {
-    fn items(&self) -> impl Iterator<Item = &str> {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts.zip(self.ends.iter().copied()).map(|(a, b)| &self.text[a..b])
-    }
-
-    /// Decodes every item into one snapshot; `None` when any needs the whole-text path.
+    /// Decodes every item into one snapshot; `None` when any needs the whole-text path
+    /// (invalid UTF-8 included).
     fn decode(&self, scratch: &mut Snapshot) -> Option<Snapshot> {
         let mut out = Snapshot::default();
-        self.items().all(|text| decode_item(text, &mut out, scratch)).then_some(out)
+        for &(a, b) in &self.items {
+            let text = std::str::from_utf8(&self.buf[a..b]).ok()?;
+            if !decode_item(text, &mut out, scratch) {
+                return None;
+            }
+        }
+        Some(out)
     }
 }
 
-/// A List's `items` (the window at `[`). The reader finds where each item ends and gathers
-/// items into batches; decoding threads decode the batches, and their objects are appended
-/// in input order.
+/// A List's `items` (the window at `[`). The reader finds where each item ends; the items
+/// of each read buffer go, with the buffer, to a decoding thread, and their objects are
+/// appended in input order. Decoded buffers come back to be read into again.
 fn stream_items<R: Read>(w: &mut Window<R>, items: &ItemDecoding, out: &mut Snapshot) -> io::Result<bool> {
     w.pos += 1; // '['
     if w.peek_non_ws()? == Some(b']') {
         w.pos += 1;
         return Ok(true);
     }
+    let (recycle, spare) = mpsc::channel::<Vec<u8>>();
+    w.spare = Some(spare);
     let decoders = items.decoders;
-    if decoders < 2 {
+    let streamed = if decoders < 2 {
         let mut scratch = Snapshot::default();
-        return scan_items(w, items.batch_bytes, |batch| batch.decode(&mut scratch).map(|s| out.extend(s)).is_some());
-    }
-    std::thread::scope(|scope| {
-        let mut jobs = Vec::with_capacity(decoders);
-        let mut results = Vec::with_capacity(decoders);
-        for _ in 0..decoders {
-            // One batch queued per decoder bounds the text in flight.
-            let (job_tx, job_rx) = mpsc::sync_channel::<Batch>(1);
-            let (result_tx, result_rx) = mpsc::channel::<Option<Snapshot>>();
-            scope.spawn(move || {
-                let mut scratch = Snapshot::default();
-                for batch in job_rx {
-                    if result_tx.send(batch.decode(&mut scratch)).is_err() {
-                        break;
+        scan_items(w, |batch| {
+            let decoded = batch.decode(&mut scratch);
+            let _ = recycle.send(batch.buf);
+            decoded.map(|s| out.extend(s)).is_some()
+        })
+    } else {
+        std::thread::scope(|scope| {
+            let mut jobs = Vec::with_capacity(decoders);
+            let mut results = Vec::with_capacity(decoders);
+            for _ in 0..decoders {
+                // One batch queued per decoder bounds the text in flight.
+                let (job_tx, job_rx) = mpsc::sync_channel::<Batch>(1);
+                let (result_tx, result_rx) = mpsc::channel::<Option<Snapshot>>();
+                let recycle = recycle.clone();
+                scope.spawn(move || {
+                    let mut scratch = Snapshot::default();
+                    for batch in job_rx {
+                        let decoded = batch.decode(&mut scratch);
+                        // The reader may be gone (a refused item): the buffer is then dropped.
+                        let _ = recycle.send(batch.buf);
+                        if result_tx.send(decoded).is_err() {
+                            break;
+                        }
                     }
+                });
+                jobs.push(job_tx);
+                results.push(result_rx);
+            }
+            // Batch `i` goes to decoder `i % decoders`, so taking each decoder's results in
+            // turn keeps input order.
+            let mut received = 0usize;
+            let mut collect = |sent: usize, wait: bool| -> bool {
+                while received < sent {
+                    let from = &results[received % decoders];
+                    let result = if wait {
+                        from.recv().ok()
+                    } else {
+                        match from.try_recv() {
+                            Ok(result) => Some(result),
+                            Err(mpsc::TryRecvError::Empty) => return true,
+                            Err(mpsc::TryRecvError::Disconnected) => None,
+                        }
+                    };
+                    let Some(Some(snapshot)) = result else { return false };
+                    out.extend(snapshot);
+                    received += 1;
                 }
-            });
-            jobs.push(job_tx);
-            results.push(result_rx);
-        }
-        // Batch `i` goes to decoder `i % decoders`, so taking each decoder's results in
-        // turn keeps input order.
-        let mut received = 0usize;
-        let mut collect = |sent: usize, wait: bool| -> bool {
-            while received < sent {
-                let from = &results[received % decoders];
-                let result = if wait {
-                    from.recv().ok()
-                } else {
-                    match from.try_recv() {
-                        Ok(result) => Some(result),
-                        Err(mpsc::TryRecvError::Empty) => return true,
-                        Err(mpsc::TryRecvError::Disconnected) => None,
-                    }
-                };
-                let Some(Some(snapshot)) = result else { return false };
-                out.extend(snapshot);
-                received += 1;
-            }
-            true
-        };
-        let mut sent = 0usize;
-        let scanned = scan_items(w, items.batch_bytes, |batch| {
-            if jobs[sent % decoders].send(batch).is_err() {
-                return false;
-            }
-            sent += 1;
-            collect(sent, false)
-        })?;
-        // On a refusal the decoders stop when `jobs` is dropped, as the scope ends.
-        Ok(scanned && collect(sent, true))
-    })
+                true
+            };
+            let mut sent = 0usize;
+            let scanned = scan_items(w, |batch| {
+                if jobs[sent % decoders].send(batch).is_err() {
+                    return false;
+                }
+                sent += 1;
+                collect(sent, false)
+            })?;
+            // On a refusal the decoders stop when `jobs` is dropped, as the scope ends.
+            Ok(scanned && collect(sent, true))
+        })
+    };
+    w.spare = None;
+    streamed
 }
 
 /// Finds where each item of a List's `items` ends (the window just after `[` and a first
-/// item) and hands them on in batches; `false` when `take` refuses a batch or the items are
-/// not well formed.
-fn scan_items<R: Read>(w: &mut Window<R>, batch_bytes: usize, mut take: impl FnMut(Batch) -> bool) -> io::Result<bool> {
-    let mut batch = Batch::default();
+/// item) and hands them on in batches, each as its read buffer fills; `false` when `take`
+/// refuses a batch or the items are not well formed.
+fn scan_items<R: Read>(w: &mut Window<R>, mut take: impl FnMut(Batch) -> bool) -> io::Result<bool> {
     loop {
         if w.peek_non_ws()? != Some(b'{') {
             return Ok(false);
         }
         let Some(extent) = w.value_extent()? else { return Ok(false) };
-        let Some(text) = w.text(extent) else { return Ok(false) };
-        batch.text.push_str(text);
-        batch.ends.push(batch.text.len());
+        w.pending.push(extent);
         w.pos = extent.1;
-        if batch.text.len() >= batch_bytes && !take(std::mem::take(&mut batch)) {
+        if !w.ready.drain(..).all(&mut take) {
             return Ok(false);
         }
         match w.peek_non_ws()? {
             Some(b',') => w.pos += 1,
             Some(b']') => {
                 w.pos += 1;
-                return Ok(batch.ends.is_empty() || take(batch));
+                w.hand_off(w.pos);
+                return Ok(w.ready.drain(..).all(&mut take));
             }
             _ => return Ok(false),
         }
@@ -460,7 +501,7 @@ mod tests {
             let object = Value::Object(fields.into_iter().collect());
             let text = if pretty { serde_json::to_string_pretty(&object) } else { serde_json::to_string(&object) }.unwrap();
             let input = format!("{text} , {{\"next\": 1}}");
-            let mut w = Window { reader: input.as_bytes(), buf: Vec::new(), pos: 0, end: 0, eof: false, chunk };
+            let mut w = Window::new(input.as_bytes(), chunk);
             prop_assert_eq!(w.peek_non_ws().unwrap(), Some(b'{'));
             let (a, b) = w.value_extent().unwrap().expect("a complete object");
             prop_assert_eq!(&w.buf[a..b], text.as_bytes());
