@@ -74,8 +74,14 @@ fn load_from(args: &ClusterArgs, empty: bool) -> Result<Loaded, String> {
         let (objects, incomplete) = crate::live::load_objects(args)?;
         (snapshot::Snapshot { objects, ..Default::default() }, incomplete)
     } else {
-        let incomplete = crate::live::warn_marked_files(&args.files);
-        (snapshot::load_paths(&args.files).map_err(|e| e.to_string())?, incomplete)
+        // The search for the incomplete mark reads each file through once more: beside the
+        // load rather than before it.
+        let (loaded, incomplete) = std::thread::scope(|scope| {
+            let marks = scope.spawn(|| crate::live::warn_marked_files(&args.files));
+            let loaded = snapshot::load_paths(&args.files);
+            (loaded, marks.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        });
+        (loaded.map_err(|e| e.to_string())?, incomplete)
     };
     if args.verbose {
         eprintln!("loaded {} objects from {} input(s) in {:.2?}", snap.objects.len(), args.files.len(), started.elapsed());
