@@ -1,10 +1,10 @@
 //! Streaming reader for large JSON snapshots: reads a file in large chunks, splits each
 //! top-level `List`'s `items` with a byte scanner (SIMD `memchr` over strings and braces),
-//! and hands the items in batches to decoding threads, which decode each with the
+//! and hands each read buffer's items to a decoding thread, which decodes each with the
 //! single-pass decoder (the careful decoder for items it does not take); their objects are
-//! appended in input order. Only a few chunks of text are held at a time, instead of the
-//! whole file. The scan is a small part of the work, so the reader's thread keeps the
-//! decoders busy.
+//! appended in input order. The reader's thread only reads and scans; decoding, most of the
+//! work, runs beside it on the other cores. Only a few chunks of text are held at a time,
+//! instead of the whole file.
 //!
 //! The scanner handles exactly what `kubectl get -o json` writes: one or more top-level
 //! objects with an `items` array and a `kind` ending in `List`. Anything else (a plain
@@ -52,8 +52,9 @@ impl<R: Read> Window<R> {
         Window { reader, buf: Vec::new(), pos: 0, end: 0, eof: false, chunk, pending: Vec::new(), ready: Vec::new(), spare: None }
     }
 
-    /// Moves `buf[keep..end]` to the front and reads more input after it; `false` at the
-    /// end of the input (nothing more read).
+    /// Moves `buf[keep..end]` to the front (into another buffer when items are pending:
+    /// see [`Window::hand_off`]) and reads more input after it; `false` at the end of the
+    /// input (nothing more read).
     fn refill(&mut self, keep: usize) -> io::Result<bool> {
         if !self.pending.is_empty() {
             self.hand_off(keep);
