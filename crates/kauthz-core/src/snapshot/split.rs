@@ -361,7 +361,7 @@ fn stream_items<R: Read>(w: &mut Window<R>, items: &ItemDecoding, out: &mut Snap
                 let (job_tx, job_rx) = mpsc::sync_channel::<Batch>(1);
                 let (result_tx, result_rx) = mpsc::channel::<Option<Snapshot>>();
                 let recycle = recycle.clone();
-                scope.spawn(move || {
+                let spawned = std::thread::Builder::new().name("kauthz-decode".into()).spawn_scoped(scope, move || {
                     let mut scratch = Snapshot::default();
                     for batch in job_rx {
                         let decoded = batch.decode(&mut scratch);
@@ -372,9 +372,18 @@ fn stream_items<R: Read>(w: &mut Window<R>, items: &ItemDecoding, out: &mut Snap
                         }
                     }
                 });
-                jobs.push(job_tx);
-                results.push(result_rx);
+                // Fewer threads than asked for still decode everything; none is a read error
+                // (the caller then reads the file whole).
+                match spawned {
+                    Ok(_) => {
+                        jobs.push(job_tx);
+                        results.push(result_rx);
+                    }
+                    Err(e) if jobs.is_empty() => return Err(e),
+                    Err(_) => break,
+                }
             }
+            let decoders = jobs.len();
             // Batch `i` goes to decoder `i % decoders`, so taking each decoder's results in
             // turn keeps input order.
             let mut received = 0usize;
