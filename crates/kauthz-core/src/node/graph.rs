@@ -636,6 +636,12 @@ impl Graph {
         if vtype == VertexType::Node && self.is_node_vertex(v, node_name) {
             return true;
         }
+        // An object several pods use (a deployment's secret): one lookup of the node's id,
+        // then each step compares ids, instead of reading every candidate node's vertex
+        // and name, which in a large cluster are cache misses.
+        if v.out.len() > 1 {
+            return self.lookup(VertexType::Node, "", node_name).is_some_and(|node| self.dfs(start, node));
+        }
         let mut budget = DFS_BUDGET;
         match self.dfs_named(v, node_name, &mut budget) {
             Some(found) => found,
