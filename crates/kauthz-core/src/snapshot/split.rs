@@ -224,7 +224,8 @@ impl Default for StreamOptions {
     }
 }
 
-/// Decoding threads at most: the reader's item scan keeps about this many busy.
+/// Decoding threads at most. The reader's thread (reads and the item scan) is about as
+/// busy as each of two decoders, so beyond three or four it, not decoding, sets the pace.
 const MAX_DECODERS: usize = 4;
 
 /// Streams every top-level `List` of the JSON read from `reader`. `Ok(None)`: the input
@@ -238,24 +239,18 @@ pub fn stream_lists<R: Read>(reader: R, options: StreamOptions) -> io::Result<Op
     if w.buf[..w.end].starts_with("\u{feff}".as_bytes()) {
         w.pos = 3;
     }
-    let items = ItemDecoding { decoders: options.decoders };
     let mut out = Snapshot::default();
     while let Some(b) = w.peek_non_ws()? {
-        if b != b'{' || !stream_document(&mut w, &items, &mut out)? {
+        if b != b'{' || !stream_document(&mut w, options.decoders, &mut out)? {
             return Ok(None);
         }
     }
     Ok(Some(out))
 }
 
-/// How a List's items are decoded.
-struct ItemDecoding {
-    decoders: usize,
-}
-
 /// One top-level object that must be a `List`; `false` when it is not one, or anything in
 /// it needs the whole-text path.
-fn stream_document<R: Read>(w: &mut Window<R>, items: &ItemDecoding, out: &mut Snapshot) -> io::Result<bool> {
+fn stream_document<R: Read>(w: &mut Window<R>, decoders: usize, out: &mut Snapshot) -> io::Result<bool> {
     w.pos += 1; // '{'
     let mut kind: Option<Value> = None;
     let mut saw_items = false;
@@ -283,7 +278,7 @@ fn stream_document<R: Read>(w: &mut Window<R>, items: &ItemDecoding, out: &mut S
         w.pos += 1;
         let Some(next) = w.peek_non_ws()? else { return Ok(false) };
         if key == "items" {
-            if next != b'[' || !stream_items(w, items, out)? {
+            if next != b'[' || !stream_items(w, decoders, out)? {
                 return Ok(false);
             }
             saw_items = true;
@@ -336,7 +331,7 @@ impl Batch {
 /// A List's `items` (the window at `[`). The reader finds where each item ends; the items
 /// of each read buffer go, with the buffer, to a decoding thread, and their objects are
 /// appended in input order. Decoded buffers come back to be read into again.
-fn stream_items<R: Read>(w: &mut Window<R>, items: &ItemDecoding, out: &mut Snapshot) -> io::Result<bool> {
+fn stream_items<R: Read>(w: &mut Window<R>, decoders: usize, out: &mut Snapshot) -> io::Result<bool> {
     w.pos += 1; // '['
     if w.peek_non_ws()? == Some(b']') {
         w.pos += 1;
@@ -344,7 +339,6 @@ fn stream_items<R: Read>(w: &mut Window<R>, items: &ItemDecoding, out: &mut Snap
     }
     let (recycle, spare) = mpsc::channel::<Vec<u8>>();
     w.spare = Some(spare);
-    let decoders = items.decoders;
     let streamed = if decoders < 2 {
         let mut scratch = Snapshot::default();
         scan_items(w, |batch| {
@@ -353,84 +347,88 @@ fn stream_items<R: Read>(w: &mut Window<R>, items: &ItemDecoding, out: &mut Snap
             decoded.map(|s| out.extend(s)).is_some()
         })
     } else {
-        std::thread::scope(|scope| {
-            let mut jobs = Vec::with_capacity(decoders);
-            let mut results = Vec::with_capacity(decoders);
-            let mut threads = Vec::with_capacity(decoders);
-            for _ in 0..decoders {
-                // One batch queued per decoder bounds the text in flight.
-                let (job_tx, job_rx) = mpsc::sync_channel::<Batch>(1);
-                let (result_tx, result_rx) = mpsc::channel::<Option<Snapshot>>();
-                let recycle = recycle.clone();
-                let spawned = std::thread::Builder::new().name("kauthz-decode".into()).spawn_scoped(scope, move || {
-                    let mut scratch = Snapshot::default();
-                    for batch in job_rx {
-                        let decoded = batch.decode(&mut scratch);
-                        // The reader may be gone (a refused item): the buffer is then dropped.
-                        let _ = recycle.send(batch.buf);
-                        if result_tx.send(decoded).is_err() {
-                            break;
-                        }
-                    }
-                });
-                // Fewer threads than asked for still decode everything; none is a read error
-                // (the caller then reads the file whole).
-                match spawned {
-                    Ok(thread) => {
-                        jobs.push(job_tx);
-                        results.push(result_rx);
-                        threads.push(thread);
-                    }
-                    Err(e) if jobs.is_empty() => return Err(e),
-                    Err(_) => break,
-                }
-            }
-            let decoders = jobs.len();
-            // Batch `i` goes to decoder `i % decoders`, so taking each decoder's results in
-            // turn keeps input order.
-            let mut received = 0usize;
-            let mut collect = |sent: usize, wait: bool| -> bool {
-                while received < sent {
-                    let from = &results[received % decoders];
-                    let result = if wait {
-                        from.recv().ok()
-                    } else {
-                        match from.try_recv() {
-                            Ok(result) => Some(result),
-                            Err(mpsc::TryRecvError::Empty) => return true,
-                            Err(mpsc::TryRecvError::Disconnected) => None,
-                        }
-                    };
-                    let Some(Some(snapshot)) = result else { return false };
-                    out.extend(snapshot);
-                    received += 1;
-                }
-                true
-            };
-            let mut sent = 0usize;
-            let scanned = scan_items(w, |batch| {
-                if jobs[sent % decoders].send(batch).is_err() {
-                    return false;
-                }
-                sent += 1;
-                collect(sent, false)
-            });
-            let streamed = scanned.map(|scanned| scanned && collect(sent, true));
-            // Closing the queues stops the decoders (early on a refusal). Each is joined, not
-            // just awaited as the scope ends: a join also waits for the thread's exit (its
-            // thread-local destructors), so nothing of it outlives the call (LeakSanitizer
-            // flagged what a finishing thread still held when the scope had returned).
-            drop(jobs);
-            for thread in threads {
-                if let Err(panic) = thread.join() {
-                    std::panic::resume_unwind(panic);
-                }
-            }
-            streamed
-        })
+        decode_on_threads(w, decoders, &recycle, out)
     };
     w.spare = None;
     streamed
+}
+
+/// [`stream_items`] with `decoders` threads: batch `i` goes to decoder `i % decoders`, and
+/// the results are taken from each decoder in turn, which keeps input order.
+fn decode_on_threads<R: Read>(w: &mut Window<R>, decoders: usize, recycle: &mpsc::Sender<Vec<u8>>, out: &mut Snapshot) -> io::Result<bool> {
+    std::thread::scope(|scope| {
+        let mut jobs = Vec::with_capacity(decoders);
+        let mut results = Vec::with_capacity(decoders);
+        let mut threads = Vec::with_capacity(decoders);
+        for _ in 0..decoders {
+            // One batch queued per decoder bounds the text in flight.
+            let (job_tx, job_rx) = mpsc::sync_channel::<Batch>(1);
+            let (result_tx, result_rx) = mpsc::channel::<Option<Snapshot>>();
+            let recycle = recycle.clone();
+            let spawned = std::thread::Builder::new().name("kauthz-decode".into()).spawn_scoped(scope, move || {
+                let mut scratch = Snapshot::default();
+                for batch in job_rx {
+                    let decoded = batch.decode(&mut scratch);
+                    // The reader may be gone (a refused item): the buffer is then dropped.
+                    let _ = recycle.send(batch.buf);
+                    if result_tx.send(decoded).is_err() {
+                        break;
+                    }
+                }
+            });
+            // Fewer threads than asked for still decode everything; none is a read error
+            // (the caller then reads the file whole).
+            match spawned {
+                Ok(thread) => {
+                    jobs.push(job_tx);
+                    results.push(result_rx);
+                    threads.push(thread);
+                }
+                Err(e) if jobs.is_empty() => return Err(e),
+                Err(_) => break,
+            }
+        }
+        let decoders = jobs.len();
+        let mut received = 0usize;
+        let mut collect = |sent: usize, wait: bool| -> bool {
+            while received < sent {
+                let from = &results[received % decoders];
+                let result = if wait {
+                    from.recv().ok()
+                } else {
+                    match from.try_recv() {
+                        Ok(result) => Some(result),
+                        Err(mpsc::TryRecvError::Empty) => return true,
+                        Err(mpsc::TryRecvError::Disconnected) => None,
+                    }
+                };
+                let Some(Some(snapshot)) = result else { return false };
+                out.extend(snapshot);
+                received += 1;
+            }
+            true
+        };
+        let mut sent = 0usize;
+        let scanned = scan_items(w, |batch| {
+            if jobs[sent % decoders].send(batch).is_err() {
+                return false;
+            }
+            sent += 1;
+            collect(sent, false)
+        });
+        let streamed = scanned.map(|scanned| scanned && collect(sent, true));
+        // Closing the queues stops the decoders (early on a refusal). Each is joined, not
+        // just awaited as the scope ends: a join also waits for the thread's exit (its
+        // thread-local destructors), so nothing of it outlives the call (LeakSanitizer
+        // flagged what a finishing thread still held when the scope had returned).
+        drop(jobs);
+        for thread in threads {
+            if let Err(panic) = thread.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+        streamed
+    })
 }
 
 /// Finds where each item of a List's `items` ends (the window just after `[` and a first
